@@ -1,0 +1,77 @@
+/**
+ * Sluice command line: `sluice [ROOT] [flags]`. The only module that touches
+ * `Deno.args`, `Deno.env`, `Deno.exit` and signals.
+ *
+ * @module
+ */
+import { ENV_NAMES, parseConfig } from "./src/config/parse_config.ts";
+import { UsageError } from "./src/config/usage_error.ts";
+import { HELP } from "./src/config/help.ts";
+import { startServer } from "./src/server.ts";
+import { VERSION } from "./src/version.ts";
+
+function readEnv(): Record<string, string | undefined> {
+  const env: Record<string, string | undefined> = {};
+  for (const name of ENV_NAMES) {
+    try {
+      env[name] = Deno.env.get(name);
+    } catch {
+      // Without --allow-env for this name the variable is simply unset.
+    }
+  }
+  return env;
+}
+
+function fail(message: string, code: number): never {
+  console.error(`sluice: ${message}`);
+  Deno.exit(code);
+}
+
+function main(): void {
+  let config;
+  try {
+    config = parseConfig(Deno.args, readEnv());
+  } catch (error) {
+    if (error instanceof UsageError) fail(`${error.message} (see --help)`, 2);
+    throw error;
+  }
+  if (config.help) {
+    console.log(HELP);
+    return;
+  }
+  if (config.version) {
+    console.log(`sluice ${VERSION}`);
+    return;
+  }
+  try {
+    if (!Deno.statSync(config.root).isDirectory) fail(`ROOT is not a directory: ${config.root}`, 2);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) fail(`ROOT does not exist: ${config.root}`, 2);
+    throw error;
+  }
+
+  let server;
+  try {
+    server = startServer(config);
+  } catch (error) {
+    if (error instanceof Deno.errors.AddrInUse) {
+      fail(`port ${config.port} on ${config.host} is already in use (try --port 0)`, 1);
+    }
+    if (error instanceof Deno.errors.PermissionDenied) fail(error.message, 2);
+    throw error;
+  }
+  const mode = config.upload ? "read-write" : "read-only";
+  console.log(`Sluice ${VERSION} serving ${server.store.root} at ${server.url} (${mode})`);
+
+  let signalled = false;
+  const onSignal = () => {
+    if (signalled) Deno.exit(130);
+    signalled = true;
+    if (!config.quiet) console.log("Shutting down (press Ctrl+C again to quit at once)");
+    server.shutdown().then(() => Deno.exit(0));
+  };
+  Deno.addSignalListener("SIGINT", onSignal);
+  Deno.addSignalListener("SIGTERM", onSignal);
+}
+
+if (import.meta.main) main();

@@ -1,0 +1,141 @@
+import type { AppDeps, Handler, RequestContext } from "./context.ts";
+import { serveFiles } from "./handlers/files.ts";
+import { health } from "./handlers/health.ts";
+import { loadAssets, STATIC_PREFIX, staticAssets } from "./handlers/static_assets.ts";
+import { acceptsJson } from "./http/accepts.ts";
+import { corsHeaders, preflightHeaders } from "./http/cors.ts";
+import { HttpError } from "./http/http_error.ts";
+import { formatAccessLog } from "./log/access_log.ts";
+
+/** Handlers by method for one path (or path prefix). */
+export interface Route {
+  path: string;
+  /** Match every path that starts with `path`. */
+  prefix?: boolean;
+  methods: Partial<Record<string, Handler>>;
+}
+
+/** Where every request under ROOT goes. */
+const FILE_ROUTE: Route = {
+  path: "/",
+  prefix: true,
+  methods: { GET: serveFiles, HEAD: serveFiles },
+};
+
+/** The route table: reserved `/_/` endpoints first, then files under ROOT. */
+export function routes(deps: AppDeps): Route[] {
+  return [
+    { path: "/_/health", methods: { GET: health } },
+    {
+      path: STATIC_PREFIX,
+      prefix: true,
+      methods: { GET: staticAssets(loadAssets(deps.staticDir)) },
+    },
+    { path: "/_/", prefix: true, methods: {} },
+    FILE_ROUTE,
+  ];
+}
+
+function findRoute(table: Route[], pathname: string): Route {
+  for (const route of table) {
+    if (route.prefix ? pathname.startsWith(route.path) : pathname === route.path) return route;
+  }
+  return FILE_ROUTE;
+}
+
+function allowed(route: Route): string[] {
+  const methods = Object.keys(route.methods);
+  if (methods.includes("GET") && !methods.includes("HEAD")) methods.push("HEAD");
+  return methods.length > 0 ? [...methods, "OPTIONS"] : [];
+}
+
+/** Answers an `HttpError` with its status and a short plain (or JSON) reason. */
+export function errorResponse(error: HttpError, request: Request): Response {
+  const headers = new Headers(error.headers);
+  const json = acceptsJson(request);
+  headers.set(
+    "content-type",
+    json ? "application/json; charset=utf-8" : "text/plain; charset=utf-8",
+  );
+  headers.set("x-content-type-options", "nosniff");
+  const body = json
+    ? JSON.stringify({ error: error.message, status: error.status })
+    : error.message + "\n";
+  const bodyless = request.method === "HEAD" || error.status === 304;
+  return new Response(bodyless ? null : body, { status: error.status, headers });
+}
+
+function toHttpError(error: unknown): HttpError | null {
+  if (error instanceof HttpError) return error;
+  if (error instanceof Deno.errors.PermissionDenied) {
+    return new HttpError(403, "Permission denied");
+  }
+  if (error instanceof Deno.errors.NotFound) return new HttpError(404, "Not found");
+  return null;
+}
+
+/**
+ * Builds the request handler: routing, method checks, CORS, the single error
+ * boundary, and one access-log line per request.
+ */
+export function createApp(
+  deps: AppDeps,
+  table: Route[] = routes(deps),
+): (request: Request, info: Deno.ServeHandlerInfo) => Promise<Response> {
+  const { config, metrics } = deps;
+  const log = config.quiet ? null : (line: string) => console.log(line);
+
+  async function dispatch(request: Request, ctx: RequestContext): Promise<Response> {
+    const route = findRoute(table, ctx.url.pathname);
+    const methods = allowed(route);
+    if (methods.length === 0) throw new HttpError(404, "Not found");
+    if (request.method === "OPTIONS") {
+      const headers: [string, string][] = [["allow", methods.join(", ")]];
+      if (config.cors !== null && request.headers.has("access-control-request-method")) {
+        headers.push(
+          ...preflightHeaders(methods, request.headers.get("access-control-request-headers")),
+        );
+      }
+      return new Response(null, { status: 204, headers });
+    }
+    const handler = route.methods[request.method] ??
+      (request.method === "HEAD" ? route.methods.GET : undefined);
+    if (!handler) {
+      throw new HttpError(405, "Method not allowed", { allow: methods.join(", ") });
+    }
+    return await handler(request, ctx);
+  }
+
+  return async (request, info) => {
+    const started = performance.now();
+    const url = new URL(request.url);
+    const remote = (info.remoteAddr as Deno.NetAddr).hostname ?? "unknown";
+    const ctx: RequestContext = { ...deps, url, remote, user: null };
+    let response: Response;
+    try {
+      response = await dispatch(request, ctx);
+    } catch (error) {
+      const httpError = toHttpError(error);
+      if (httpError === null) {
+        console.error(`Unexpected error for ${request.method} ${url.pathname}:`, error);
+      }
+      response = errorResponse(httpError ?? new HttpError(500, "Internal server error"), request);
+    }
+    if (config.cors !== null) {
+      for (const [k, v] of corsHeaders(config.cors, request.headers.get("origin"))) {
+        response.headers.set(k, v);
+      }
+    }
+    const bytes = Number(response.headers.get("content-length") ?? 0);
+    metrics.record(request.method, response.status, bytes);
+    log?.(formatAccessLog(config.logFormat, {
+      method: request.method,
+      path: url.pathname + url.search,
+      status: response.status,
+      bytes,
+      ms: performance.now() - started,
+      remote,
+    }));
+    return response;
+  };
+}

@@ -1,0 +1,211 @@
+import { parseArgs } from "node:util";
+import { parseByteSize } from "./parse_byte_size.ts";
+import { UsageError } from "./usage_error.ts";
+
+/** Access level granted to an authenticated user. */
+export type Access = "ro" | "rw";
+
+/** One `--auth user:password[:rw|:ro]` entry. */
+export interface AuthUser {
+  user: string;
+  /** Either the plain password or `sha256:<hex>`. */
+  password: string;
+  access: Access;
+}
+
+/** Everything the server needs to know, parsed from argv and env. */
+export interface Config {
+  root: string;
+  host: string;
+  port: number;
+  dotfiles: boolean;
+  listing: boolean;
+  index: string | null;
+  /** `null` when CORS is off, `"*"` or one origin when on. */
+  cors: string | null;
+  quiet: boolean;
+  upload: boolean;
+  maxUpload: number;
+  auth: AuthUser[];
+  anonymousRead: boolean;
+  insecure: boolean;
+  cert: string | null;
+  key: string | null;
+  logFormat: "text" | "json";
+  /** SSE heartbeat interval in milliseconds. */
+  heartbeat: number;
+  /** Shutdown grace period in milliseconds. */
+  grace: number;
+  /** Concurrent long-lived streams allowed per client address. */
+  maxStreams: number;
+  help: boolean;
+  version: boolean;
+}
+
+const BOOLEAN_FLAGS = [
+  "dotfiles",
+  "no-listing",
+  "quiet",
+  "upload",
+  "anonymous-read",
+  "insecure",
+  "help",
+  "version",
+] as const;
+
+const STRING_FLAGS = [
+  "host",
+  "port",
+  "index",
+  "cors",
+  "max-upload",
+  "cert",
+  "key",
+  "log-format",
+  "heartbeat",
+  "grace",
+  "max-streams",
+] as const;
+
+type OptionSpec = { type: "boolean" | "string"; multiple?: boolean; short?: string };
+const OPTIONS: Record<string, OptionSpec> = {
+  ...Object.fromEntries(BOOLEAN_FLAGS.map((f) => [f, { type: "boolean" }])),
+  ...Object.fromEntries(STRING_FLAGS.map((f) => [f, { type: "string" }])),
+  auth: { type: "string", multiple: true },
+};
+OPTIONS.help.short = "h";
+OPTIONS.version.short = "V";
+OPTIONS.port.short = "p";
+
+/** Environment variable that backs a flag: `max-upload` → `SLUICE_MAX_UPLOAD`. */
+export function envName(flag: string): string {
+  return `SLUICE_${flag.toUpperCase().replaceAll("-", "_")}`;
+}
+
+/** Every environment variable Sluice reads. */
+export const ENV_NAMES: readonly string[] = [
+  ...BOOLEAN_FLAGS.filter((f) => f !== "help" && f !== "version"),
+  ...STRING_FLAGS,
+  "auth",
+].map(envName);
+
+const TRUE_WORDS = new Set(["1", "true", "yes", "on"]);
+const FALSE_WORDS = new Set(["", "0", "false", "no", "off"]);
+
+function envBoolean(env: Record<string, string | undefined>, flag: string): boolean {
+  const raw = env[envName(flag)];
+  if (raw === undefined) return false;
+  const word = raw.trim().toLowerCase();
+  if (TRUE_WORDS.has(word)) return true;
+  if (FALSE_WORDS.has(word)) return false;
+  throw new UsageError(`${envName(flag)} must be true or false, got "${raw}"`);
+}
+
+function parseInteger(name: string, raw: string, min: number, max: number): number {
+  if (!/^\d+$/.test(raw.trim())) {
+    throw new UsageError(`${name} must be a whole number, got "${raw}"`);
+  }
+  const value = Number(raw);
+  if (value < min || value > max) {
+    throw new UsageError(`${name} must be between ${min} and ${max}, got ${value}`);
+  }
+  return value;
+}
+
+/** Parses `user:password[:rw|:ro]`; the password may contain colons. */
+export function parseAuth(spec: string): AuthUser {
+  let access: Access = "rw";
+  let rest = spec;
+  const suffix = /:(rw|ro)$/.exec(spec);
+  if (suffix) {
+    access = suffix[1] as Access;
+    rest = spec.slice(0, -3);
+  }
+  const colon = rest.indexOf(":");
+  if (colon <= 0 || colon === rest.length - 1) {
+    throw new UsageError(`--auth must look like user:password[:rw|:ro], got "${spec}"`);
+  }
+  const password = rest.slice(colon + 1);
+  if (password.startsWith("sha256:") && !/^sha256:[0-9a-f]{64}$/i.test(password)) {
+    throw new UsageError("--auth sha256: passwords must be 64 hex digits");
+  }
+  return { user: rest.slice(0, colon), password, access };
+}
+
+/**
+ * Builds the configuration from command-line arguments and environment
+ * variables. Flags win over environment variables.
+ *
+ * @throws {UsageError} on unknown flags or invalid values.
+ */
+export function parseConfig(
+  argv: readonly string[],
+  env: Record<string, string | undefined> = {},
+): Config {
+  let parsed: { values: Record<string, unknown>; positionals: string[] };
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      strict: true,
+      options: OPTIONS,
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message.split("\n")[0].replace(/\.$/, ""));
+  }
+  const { values, positionals } = parsed;
+  if (positionals.length > 1) {
+    throw new UsageError(`expected at most one ROOT, got ${positionals.length}`);
+  }
+  const flag = (name: string): boolean =>
+    values[name as keyof typeof values] === true || envBoolean(env, name);
+  const text = (name: string): string | undefined =>
+    (values[name as keyof typeof values] as string | undefined) ?? env[envName(name)];
+
+  const portText = text("port") ?? "8000";
+  const logFormat = text("log-format") ?? "text";
+  if (logFormat !== "text" && logFormat !== "json") {
+    throw new UsageError(`--log-format must be text or json, got "${logFormat}"`);
+  }
+  const authSpecs = (values.auth as string[] | undefined) ??
+    (env[envName("auth")]?.split(/\s+/).filter(Boolean) ?? []);
+  const corsValue = values.cors as string | undefined;
+  const cors = corsValue !== undefined
+    ? corsValue || "*"
+    : env[envName("cors")] !== undefined
+    ? (env[envName("cors")] || "*")
+    : null;
+  const index = text("index");
+  if (index !== undefined && (index === "" || /[/\\\0]/.test(index) || index.startsWith("."))) {
+    throw new UsageError(`--index must be a plain file name, got "${index}"`);
+  }
+  const cert = text("cert") ?? null;
+  const key = text("key") ?? null;
+  if ((cert === null) !== (key === null)) {
+    throw new UsageError("--cert and --key must be given together");
+  }
+
+  return {
+    root: positionals[0] ?? ".",
+    host: text("host") ?? "127.0.0.1",
+    port: parseInteger("--port", portText, 0, 65535),
+    dotfiles: flag("dotfiles"),
+    listing: !flag("no-listing"),
+    index: index ?? null,
+    cors,
+    quiet: flag("quiet"),
+    upload: flag("upload"),
+    maxUpload: parseByteSize(text("max-upload") ?? "10GiB"),
+    auth: authSpecs.map(parseAuth),
+    anonymousRead: flag("anonymous-read"),
+    insecure: flag("insecure"),
+    cert,
+    key,
+    logFormat,
+    heartbeat: parseInteger("--heartbeat", text("heartbeat") ?? "15000", 100, 3_600_000),
+    grace: parseInteger("--grace", text("grace") ?? "10000", 0, 3_600_000),
+    maxStreams: parseInteger("--max-streams", text("max-streams") ?? "64", 1, 1_000_000),
+    help: values.help === true,
+    version: values.version === true,
+  };
+}

@@ -1,0 +1,115 @@
+import { join, relative } from "node:path";
+import { contained } from "../path/contained.ts";
+
+/** What the server knows about a file or directory under ROOT. */
+export interface FileInfo {
+  /** Absolute real path (symlinks resolved). */
+  path: string;
+  isDirectory: boolean;
+  size: number;
+  /** Modification time in epoch milliseconds. */
+  mtime: number;
+  ino: number | null;
+}
+
+/** One listing row. */
+export interface DirEntry {
+  name: string;
+  isDirectory: boolean;
+  size: number;
+  mtime: number;
+}
+
+function toInfo(path: string, stat: Deno.FileInfo): FileInfo {
+  return {
+    path,
+    isDirectory: stat.isDirectory,
+    size: stat.size,
+    mtime: stat.mtime?.getTime() ?? 0,
+    ino: stat.ino,
+  };
+}
+
+function isMissing(error: unknown): boolean {
+  return error instanceof Deno.errors.NotFound || error instanceof Deno.errors.NotADirectory ||
+    (error instanceof Error && "code" in error && error.code === "ENAMETOOLONG");
+}
+
+/**
+ * The one port to storage. Every path it hands out is a real path inside
+ * ROOT: a symlink that leads outside reads as missing.
+ *
+ * Metadata calls are synchronous on purpose: for page-cached metadata they
+ * are several times faster than Deno's thread-pool round trip (see
+ * PERF-NOTES), and they are bounded. Reads of file contents stay async.
+ */
+export class FileStore {
+  /** Absolute real path of ROOT. */
+  readonly root: string;
+
+  constructor(root: string) {
+    this.root = Deno.realPathSync(root);
+  }
+
+  /** Stats `segments` under ROOT, or `null` when missing or outside ROOT. */
+  stat(segments: readonly string[]): FileInfo | null {
+    try {
+      const real = Deno.realPathSync(join(this.root, ...segments));
+      if (!contained(this.root, real)) return null;
+      return toInfo(real, Deno.statSync(real));
+    } catch (error) {
+      if (isMissing(error)) return null;
+      throw error;
+    }
+  }
+
+  /** Re-stats a real path from an earlier `stat`, or `null` when gone. */
+  restat(path: string): FileInfo | null {
+    try {
+      return toInfo(path, Deno.statSync(path));
+    } catch (error) {
+      if (isMissing(error)) return null;
+      throw error;
+    }
+  }
+
+  /** Opens a file for reading; the caller (a stream) owns the handle. */
+  open(path: string): Promise<Deno.FsFile> {
+    return Deno.open(path, { read: true });
+  }
+
+  /** Reads a small file whole. */
+  readSmall(path: string): Uint8Array<ArrayBuffer> {
+    return Deno.readFileSync(path);
+  }
+
+  /**
+   * Lists a directory. Entries whose symlinks are broken or lead outside
+   * ROOT are left out; dot-entries are left out unless `dotfiles`.
+   */
+  async list(dir: string, dotfiles: boolean): Promise<DirEntry[]> {
+    const entries: DirEntry[] = [];
+    for await (const entry of Deno.readDir(dir)) {
+      if (!dotfiles && entry.name.startsWith(".")) continue;
+      const path = join(dir, entry.name);
+      try {
+        if (entry.isSymlink && !contained(this.root, await Deno.realPath(path))) continue;
+        const stat = await Deno.stat(path);
+        entries.push({
+          name: entry.name,
+          isDirectory: stat.isDirectory,
+          size: stat.size,
+          mtime: stat.mtime?.getTime() ?? 0,
+        });
+      } catch (error) {
+        if (!isMissing(error)) throw error;
+      }
+    }
+    return entries;
+  }
+
+  /** The path of `path` relative to ROOT, with `/` separators. */
+  relative(path: string): string {
+    return relative(this.root, path).split("\\").join("/");
+  }
+}

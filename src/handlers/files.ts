@@ -1,0 +1,148 @@
+import type { Handler, RequestContext } from "../context.ts";
+import type { FileInfo } from "../fs/file_store.ts";
+import { type CachedFile, matches, SmallFileCache } from "../fs/small_file_cache.ts";
+import { makeEtag } from "../http/etag.ts";
+import { HttpError } from "../http/http_error.ts";
+import { contentType } from "../http/media_type.ts";
+import { type FilePlan, planFileResponse } from "../http/plan_file_response.ts";
+import { decodePath, isHidden } from "../path/decode_path.ts";
+import { fileRangeStream } from "../streams/file_range_stream.ts";
+import {
+  multipartByterangesStream,
+  multipartLayout,
+} from "../streams/multipart_byteranges_stream.ts";
+import { serveListing } from "./listing.ts";
+
+const cache = new SmallFileCache();
+
+/** Drops cached file bytes; called when the change feed sees writes. */
+export function invalidateFileCache(): void {
+  cache.clear();
+}
+
+/**
+ * GET and HEAD for everything under ROOT: files with ranges and
+ * preconditions, directories as redirects, index files or listings.
+ */
+export const serveFiles: Handler = async (request, ctx) => {
+  const { pathname } = ctx.url;
+  const cached = cache.get(pathname);
+  if (cached && matches(cached.info, ctx.store.restat(cached.info.path))) {
+    return await respondWithFile(request, ctx, cached.info, cached);
+  }
+
+  const { segments, trailingSlash } = decodePath(pathname);
+  if (!ctx.config.dotfiles && isHidden(segments)) throw new HttpError(404, "Not found");
+  const info = ctx.store.stat(segments);
+  if (info === null) throw new HttpError(404, "Not found");
+
+  if (!info.isDirectory) {
+    if (trailingSlash) throw new HttpError(404, "Not found");
+    let entry: CachedFile | undefined;
+    if (request.method === "GET" && info.size <= cache.maxFileSize) {
+      entry = { info, bytes: ctx.store.readSmall(info.path) };
+      // Only cache what was not modified while we read it.
+      if (entry.bytes.length === info.size) cache.set(pathname, entry);
+    }
+    return await respondWithFile(request, ctx, info, entry);
+  }
+
+  if (!trailingSlash) {
+    const location = `${pathname}/${ctx.url.search}`;
+    return new Response(null, { status: 301, headers: { location } });
+  }
+  if (ctx.config.index !== null) {
+    const index = ctx.store.stat([...segments, ctx.config.index]);
+    if (index !== null && !index.isDirectory) return await respondWithFile(request, ctx, index);
+  }
+  if (!ctx.config.listing) throw new HttpError(404, "Not found");
+  return await serveListing(request, ctx, segments, info);
+};
+
+async function respondWithFile(
+  request: Request,
+  ctx: RequestContext,
+  info: FileInfo,
+  cached?: CachedFile,
+): Promise<Response> {
+  const name = info.path.slice(info.path.lastIndexOf("/") + 1);
+  const type = contentType(name);
+  const plan = planFileResponse(request.method, request.headers, {
+    etag: makeEtag(info),
+    lastModified: info.mtime,
+    size: info.size,
+    contentType: type,
+  });
+  if (ctx.url.searchParams.has("download")) {
+    plan.headers.push(["content-disposition", contentDisposition(name)]);
+  }
+  const init = { status: plan.status, headers: plan.headers };
+  const body = plan.body;
+  switch (body.type) {
+    case "none":
+      if (plan.status === 412) throw new HttpError(412, "Precondition failed");
+      return new Response(null, init);
+    case "full":
+      return new Response(cached ? cached.bytes : (await ctx.store.open(info.path)).readable, init);
+    case "range": {
+      const { start, end } = body.range;
+      return new Response(
+        cached
+          ? cached.bytes.subarray(start, end + 1)
+          : fileRangeStream(await ctx.store.open(info.path), start, end),
+        init,
+      );
+    }
+    case "multipart":
+      return await multipartResponse(request, ctx, info, type, plan, body.ranges, cached);
+  }
+}
+
+async function multipartResponse(
+  request: Request,
+  ctx: RequestContext,
+  info: FileInfo,
+  type: string,
+  plan: FilePlan,
+  ranges: { start: number; end: number }[],
+  cached: CachedFile | undefined,
+): Promise<Response> {
+  const boundary = crypto.randomUUID().replaceAll("-", "");
+  const layout = multipartLayout(ranges, info.size, type, boundary);
+  const headers: [string, string][] = [
+    ...plan.headers,
+    ["content-type", `multipart/byteranges; boundary=${boundary}`],
+    ["content-length", String(layout.length)],
+  ];
+  if (request.method === "HEAD") return new Response(null, { status: 206, headers });
+  const source = cached ? memoryFile(cached.bytes) : await ctx.store.open(info.path);
+  return new Response(multipartByterangesStream(source, ranges, layout), {
+    status: 206,
+    headers,
+  });
+}
+
+/** A `Deno.FsFile`-shaped view of bytes already in memory. */
+function memoryFile(bytes: Uint8Array<ArrayBuffer>) {
+  let position = 0;
+  return {
+    seek(offset: number) {
+      position = offset;
+      return Promise.resolve(position);
+    },
+    read(buffer: Uint8Array) {
+      const n = Math.min(buffer.length, bytes.length - position);
+      if (n <= 0) return Promise.resolve(null);
+      buffer.set(bytes.subarray(position, position + n));
+      position += n;
+      return Promise.resolve(n);
+    },
+    close() {},
+  };
+}
+
+/** `attachment` with an ASCII fallback and the RFC 8187 UTF-8 name. */
+function contentDisposition(name: string): string {
+  const ascii = name.replace(/[^\x20-\x7e]|["\\%]/g, "_");
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
+}

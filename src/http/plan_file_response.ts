@@ -1,0 +1,98 @@
+import { formatHttpDate } from "./http_date.ts";
+import { evaluatePreconditions, ifRangeAllows, type Validators } from "./preconditions.ts";
+import { type ByteRange, parseRange } from "./range.ts";
+
+/** What is known about the file being served. */
+export interface Representation extends Validators {
+  size: number;
+  contentType: string;
+  /** Defaults to `no-cache` (always revalidate). */
+  cacheControl?: string;
+}
+
+/** How the body of a planned response is produced. */
+export type BodyPlan =
+  | { type: "none" }
+  | { type: "full" }
+  | { type: "range"; range: ByteRange }
+  | { type: "multipart"; ranges: ByteRange[] };
+
+/** Status, headers and body plan for a GET or HEAD of a file. */
+export interface FilePlan {
+  status: 200 | 206 | 304 | 412 | 416;
+  headers: [string, string][];
+  body: BodyPlan;
+}
+
+/**
+ * Decides the whole response to a GET or HEAD of a file before any byte is
+ * read: preconditions (RFC 9110 §13.2.2), then Range gated by If-Range.
+ * Multipart framing is left to the caller, which knows the boundary; here
+ * `Content-Length` is set for every plan except multipart.
+ */
+export function planFileResponse(
+  method: string,
+  request: { get(name: string): string | null },
+  rep: Representation,
+): FilePlan {
+  const validators: [string, string][] = [
+    ["etag", rep.etag],
+    ["last-modified", formatHttpDate(new Date(rep.lastModified))],
+    ["cache-control", rep.cacheControl ?? "no-cache"],
+  ];
+  const head = method === "HEAD";
+  const outcome = evaluatePreconditions(method, request, rep);
+  if (outcome === "not-modified") {
+    return { status: 304, headers: validators, body: { type: "none" } };
+  }
+  if (outcome === "precondition-failed") {
+    return { status: 412, headers: [], body: { type: "none" } };
+  }
+
+  const common: [string, string][] = [
+    ...validators,
+    ["accept-ranges", "bytes"],
+    ["x-content-type-options", "nosniff"],
+  ];
+  const rangeHeader = request.get("range");
+  const range = rangeHeader !== null && ifRangeAllows(request.get("if-range"), rep)
+    ? parseRange(rangeHeader, rep.size)
+    : { type: "ignore" as const };
+
+  if (range.type === "unsatisfiable") {
+    return {
+      status: 416,
+      headers: [...common, ["content-range", `bytes */${rep.size}`]],
+      body: { type: "none" },
+    };
+  }
+  if (range.type === "ranges" && range.ranges.length === 1) {
+    const r = range.ranges[0];
+    return {
+      status: 206,
+      headers: [
+        ...common,
+        ["content-type", rep.contentType],
+        ["content-range", `bytes ${r.start}-${r.end}/${rep.size}`],
+        ["content-length", String(r.end - r.start + 1)],
+      ],
+      body: head ? { type: "none" } : { type: "range", range: r },
+    };
+  }
+  if (range.type === "ranges") {
+    return {
+      status: 206,
+      headers: common,
+      body: { type: "multipart", ranges: range.ranges },
+    };
+  }
+  return {
+    status: 200,
+    headers: [
+      ...common,
+      ["content-type", rep.contentType],
+      ["content-length", String(rep.size)],
+    ],
+    body: head || rep.size === 0 ? { type: "none" } : { type: "full" },
+  };
+}

@@ -1,0 +1,52 @@
+import { HttpError } from "../http/http_error.ts";
+
+/** A URL path split into decoded segments. */
+export interface DecodedPath {
+  segments: string[];
+  /** Whether the URL path ends in `/`. */
+  trailingSlash: boolean;
+}
+
+/**
+ * Decodes a URL pathname (as produced by the WHATWG URL parser, which has
+ * already resolved `.` and `..` segments) into safe file-name segments.
+ * Each segment is percent-decoded exactly once.
+ *
+ * @throws {HttpError} 400 for invalid percent-encoding, NUL, an encoded
+ * separator (`%2f`, `%5c`) or a segment that decodes to `.` or `..`.
+ *
+ * @example
+ * ```ts
+ * decodePath("/a%20b/c/"); // { segments: ["a b", "c"], trailingSlash: true }
+ * ```
+ */
+export function decodePath(pathname: string): DecodedPath {
+  const segments: string[] = [];
+  for (const raw of pathname.split("/")) {
+    if (raw === "") continue;
+    let segment: string;
+    try {
+      segment = decodeURIComponent(raw);
+    } catch {
+      throw new HttpError(400, "Invalid percent-encoding in path");
+    }
+    if (segment.includes("\0")) throw new HttpError(400, "NUL byte in path");
+    if (segment.includes("/") || segment.includes("\\")) {
+      throw new HttpError(400, "Encoded path separator in path");
+    }
+    if (segment === "." || segment === "..") throw new HttpError(400, "Dot segment in path");
+    segments.push(segment);
+  }
+  return { segments, trailingSlash: pathname.endsWith("/") };
+}
+
+/** Whether any segment is a dot-entry (hidden unless `--dotfiles`). */
+export function isHidden(segments: readonly string[]): boolean {
+  return segments.some((s) => s.startsWith("."));
+}
+
+/** Percent-encodes segments back into a URL path. */
+export function encodePath(segments: readonly string[], trailingSlash = false): string {
+  const path = "/" + segments.map(encodeURIComponent).join("/");
+  return trailingSlash && segments.length > 0 ? path + "/" : path;
+}

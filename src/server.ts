@@ -1,0 +1,70 @@
+import { createApp } from "./app.ts";
+import type { Config } from "./config/parse_config.ts";
+import { FileStore } from "./fs/file_store.ts";
+import { Metrics } from "./metrics.ts";
+import { ServerState } from "./server_state.ts";
+
+/** A running Sluice server. */
+export interface RunningServer {
+  /** The base URL, e.g. `http://127.0.0.1:8000/`. */
+  url: string;
+  port: number;
+  state: ServerState;
+  store: FileStore;
+  /**
+   * Graceful shutdown: stop accepting, end live streams, let running
+   * responses finish for up to `graceMs`, then close everything.
+   */
+  shutdown(graceMs?: number): Promise<void>;
+  /** Resolves when the server has stopped. */
+  finished: Promise<void>;
+}
+
+/** Absolute path of the bundled UI assets, wherever Sluice runs from. */
+export const STATIC_DIR: string = new URL("../static", import.meta.url).pathname;
+
+/**
+ * Starts Sluice with `config`. Throws `Deno.errors.AddrInUse` when the port
+ * is taken and `Deno.errors.NotFound` when ROOT does not exist.
+ */
+export function startServer(config: Config): RunningServer {
+  const store = new FileStore(config.root);
+  const state = new ServerState();
+  const metrics = new Metrics();
+  const handler = createApp({ config, store, state, metrics, staticDir: STATIC_DIR });
+  const tls = config.cert !== null && config.key !== null
+    ? { cert: Deno.readTextFileSync(config.cert), key: Deno.readTextFileSync(config.key) }
+    : {};
+  const server = Deno.serve({
+    hostname: config.host,
+    port: config.port,
+    ...tls,
+    onListen: () => {},
+    onError: (error) => {
+      console.error("Unexpected server error:", error);
+      return new Response("Internal server error\n", { status: 500 });
+    },
+  }, handler);
+  const addr = server.addr as Deno.NetAddr;
+  const host = addr.hostname.includes(":") ? `[${addr.hostname}]` : addr.hostname;
+  const scheme = config.cert ? "https" : "http";
+
+  let stopping: Promise<void> | null = null;
+  return {
+    url: `${scheme}://${host}:${addr.port}/`,
+    port: addr.port,
+    state,
+    store,
+    finished: server.finished,
+    shutdown(graceMs = config.grace) {
+      stopping ??= (async () => {
+        state.beginShutdown();
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        const grace = new Promise<void>((resolve) => timer = setTimeout(resolve, graceMs));
+        await Promise.race([server.shutdown(), grace]);
+        clearTimeout(timer);
+      })();
+      return stopping;
+    },
+  };
+}
