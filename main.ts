@@ -47,7 +47,19 @@ function main(): void {
     if (!Deno.statSync(config.root).isDirectory) fail(`ROOT is not a directory: ${config.root}`, 2);
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) fail(`ROOT does not exist: ${config.root}`, 2);
+    if (error instanceof Deno.errors.NotCapable || error instanceof Deno.errors.PermissionDenied) {
+      fail(`no read access to ROOT ${config.root}: run Deno with --allow-read=${config.root}`, 2);
+    }
     throw error;
+  }
+  if (
+    config.upload &&
+    Deno.permissions.querySync({ name: "write", path: config.root }).state !== "granted"
+  ) {
+    fail(
+      `--upload needs write access: run Deno with --allow-write=${config.root} (or deno task upload)`,
+      2,
+    );
   }
 
   let server;
@@ -57,7 +69,9 @@ function main(): void {
     if (error instanceof Deno.errors.AddrInUse) {
       fail(`port ${config.port} on ${config.host} is already in use (try --port 0)`, 1);
     }
-    if (error instanceof Deno.errors.PermissionDenied) fail(error.message, 2);
+    if (error instanceof Deno.errors.NotCapable || error instanceof Deno.errors.PermissionDenied) {
+      fail(error.message, 2);
+    }
     throw error;
   }
   const mode = config.upload ? "read-write" : "read-only";
