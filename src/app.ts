@@ -110,7 +110,7 @@ export function createApp(
     const started = performance.now();
     const url = new URL(request.url);
     const remote = (info.remoteAddr as Deno.NetAddr).hostname ?? "unknown";
-    const ctx: RequestContext = { ...deps, url, remote, user: null };
+    const ctx: RequestContext = { ...deps, url, remote, user: null, completed: info.completed };
     let response: Response;
     try {
       response = await dispatch(request, ctx);

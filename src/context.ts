@@ -20,6 +20,11 @@ export interface RequestContext extends AppDeps {
   remote: string;
   /** The authenticated user, when `--auth` is in use and credentials were sent. */
   user: AuthUser | null;
+  /**
+   * Settles when the response has been delivered (resolves) or could not be
+   * (rejects): the end of a download, whatever the body is.
+   */
+  completed: Promise<void>;
 }
 
 /** An endpoint: answers a request or throws an `HttpError`. */

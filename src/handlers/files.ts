@@ -78,6 +78,10 @@ async function respondWithFile(
   }
   const init = { status: plan.status, headers: plan.headers };
   const body = plan.body;
+  if (body.type !== "none") {
+    const release = ctx.state.track("download");
+    ctx.completed.then(release, release);
+  }
   switch (body.type) {
     case "none":
       if (plan.status === 412) throw new HttpError(412, "Precondition failed");
