@@ -1,3 +1,4 @@
+import { fileURLToPath } from "node:url";
 import { createApp } from "./app.ts";
 import type { Config } from "./config/parse_config.ts";
 import { FileStore } from "./fs/file_store.ts";
@@ -21,7 +22,7 @@ export interface RunningServer {
 }
 
 /** Absolute path of the bundled UI assets, wherever Sluice runs from. */
-export const STATIC_DIR: string = new URL("../static", import.meta.url).pathname;
+export const STATIC_DIR: string = fileURLToPath(new URL("../static", import.meta.url));
 
 /**
  * Starts Sluice with `config`. Throws `Deno.errors.AddrInUse` when the port
