@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { checkSafety } from "./src/config/check_safety.ts";
 import { ENV_NAMES, parseConfig } from "./src/config/parse_config.ts";
 import { UsageError } from "./src/config/usage_error.ts";
 import { HELP } from "./src/config/help.ts";
@@ -43,6 +44,8 @@ function main(): void {
     console.log(`sluice ${VERSION}`);
     return;
   }
+  const unsafe = checkSafety(config);
+  if (unsafe !== null) fail(unsafe, 2);
   try {
     if (!Deno.statSync(config.root).isDirectory) fail(`ROOT is not a directory: ${config.root}`, 2);
   } catch (error) {

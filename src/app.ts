@@ -1,7 +1,11 @@
 import type { AppDeps, Handler, RequestContext } from "./context.ts";
+import { authorize } from "./auth/authorize.ts";
+import { deleteEntry } from "./handlers/delete.ts";
 import { serveFiles } from "./handlers/files.ts";
 import { health } from "./handlers/health.ts";
+import { serveMetrics } from "./handlers/metrics.ts";
 import { loadAssets, STATIC_PREFIX, staticAssets } from "./handlers/static_assets.ts";
+import { upload } from "./handlers/upload.ts";
 import { acceptsJson } from "./http/accepts.ts";
 import { corsHeaders, preflightHeaders } from "./http/cors.ts";
 import { HttpError } from "./http/http_error.ts";
@@ -22,17 +26,24 @@ const FILE_ROUTE: Route = {
   methods: { GET: serveFiles, HEAD: serveFiles },
 };
 
+/** The file route, with PUT and DELETE only when writes are enabled (`--upload`). */
+function fileRoute(writable: boolean): Route {
+  if (!writable) return FILE_ROUTE;
+  return { ...FILE_ROUTE, methods: { ...FILE_ROUTE.methods, PUT: upload, DELETE: deleteEntry } };
+}
+
 /** The route table: reserved `/_/` endpoints first, then files under ROOT. */
 export function routes(deps: AppDeps): Route[] {
   return [
     { path: "/_/health", methods: { GET: health } },
+    { path: "/_/metrics", methods: { GET: serveMetrics } },
     {
       path: STATIC_PREFIX,
       prefix: true,
       methods: { GET: staticAssets(loadAssets(deps.staticDir)) },
     },
     { path: "/_/", prefix: true, methods: {} },
-    FILE_ROUTE,
+    fileRoute(deps.config.upload),
   ];
 }
 
@@ -86,6 +97,11 @@ export function createApp(
   const log = config.quiet ? null : (line: string) => console.log(line);
 
   async function dispatch(request: Request, ctx: RequestContext): Promise<Response> {
+    ctx.user = authorize(config, {
+      method: request.method,
+      pathname: ctx.url.pathname,
+      authorization: request.headers.get("authorization"),
+    });
     const route = findRoute(table, ctx.url.pathname);
     const methods = allowed(route);
     if (methods.length === 0) throw new HttpError(404, "Not found");

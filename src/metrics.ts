@@ -1,8 +1,15 @@
+/** Why an upload failed, as counted in `sluice_upload_failures_total`. */
+export type UploadFailure = "limit" | "aborted" | "digest" | "precondition" | "conflict" | "disk";
+
 /**
  * Request counters exposed at `/_/metrics` in Prometheus text format.
- * Bytes sent are counted from `Content-Length` when known.
+ * Bytes sent are counted from `Content-Length` when known; bytes received
+ * are the upload bytes read from request bodies.
+ *
+ * Also an `EventTarget`: it dispatches `"upload-failed"` (a `CustomEvent`
+ * whose `detail` is the reason) once a failed upload has been cleaned up.
  */
-export class Metrics {
+export class Metrics extends EventTarget {
   readonly requests = new Map<string, number>();
   bytesSent = 0;
   bytesReceived = 0;
@@ -15,8 +22,14 @@ export class Metrics {
     this.bytesSent += bytes;
   }
 
+  /** Records upload bytes read from a request body. */
+  received(bytes: number): void {
+    this.bytesReceived += bytes;
+  }
+
   /** Records a failed upload by reason (`limit`, `aborted`, `digest`, …). */
-  uploadFailed(reason: string): void {
+  uploadFailed(reason: UploadFailure | string): void {
     this.uploadFailures.set(reason, (this.uploadFailures.get(reason) ?? 0) + 1);
+    this.dispatchEvent(new CustomEvent("upload-failed", { detail: reason }));
   }
 }

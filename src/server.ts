@@ -11,6 +11,8 @@ export interface RunningServer {
   url: string;
   port: number;
   state: ServerState;
+  /** The server's counters (an `EventTarget` for `"upload-failed"`). */
+  metrics: Metrics;
   store: FileStore;
   /**
    * Graceful shutdown: stop accepting, end live streams, let running
@@ -55,6 +57,7 @@ export function startServer(config: Config): RunningServer {
     url: `${scheme}://${host}:${addr.port}/`,
     port: addr.port,
     state,
+    metrics,
     store,
     finished: server.finished,
     shutdown(graceMs = config.grace) {

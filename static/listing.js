@@ -1,1 +1,80 @@
-// enhances listings
+// Enhances the server-rendered listing: filter, sorting without reloads,
+// relative dates, live updates, previews and (in write mode) uploads.
+
+import { enhanceTable } from "./listing_table.js";
+import { watchFolder } from "./live_feed.js";
+import { initPreview } from "./preview.js";
+import { initUpload } from "./upload.js";
+
+const STATUS_TEXT = { live: "Live", reconnecting: "Reconnecting…", off: "Offline" };
+
+/**
+ * @param {string} tag
+ * @param {Record<string, string>} [attrs]
+ * @param {string} [text]
+ */
+function el(tag, attrs = {}, text) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+function main() {
+  const table = /** @type {HTMLTableElement | null} */ (document.getElementById("listing"));
+  const toolbar = document.getElementById("toolbar");
+  if (!table || !toolbar) return;
+
+  const label = el("label", { for: "filter" }, "Filter");
+  const filter = /** @type {HTMLInputElement} */ (el("input", {
+    type: "search",
+    id: "filter",
+    placeholder: "Type to filter by name ( / )",
+    autocomplete: "off",
+    spellcheck: "false",
+  }));
+  const count = el("span", { class: "count", id: "count", "aria-live": "polite" });
+  const live = el("span", { class: "live", id: "live-status", "data-status": "off" }, "Offline");
+  live.title = "Changes by anyone appear here without reloading";
+  toolbar.append(label, filter, count, live);
+
+  const controller = enhanceTable(table, { count, empty: document.getElementById("empty") });
+  filter.addEventListener("input", () => controller.setFilter(filter.value));
+  document.addEventListener("keydown", (event) => {
+    const target = /** @type {HTMLElement} */ (event.target);
+    if (event.key !== "/" || target.matches("input, textarea, select, [contenteditable]")) return;
+    event.preventDefault();
+    filter.focus();
+  });
+
+  let refreshing = Promise.resolve();
+  const refresh = () => {
+    refreshing = refreshing.then(async () => {
+      const res = await fetch(location.pathname, {
+        headers: { accept: "application/json" },
+        cache: "no-store",
+      });
+      if (!res.ok) {
+        await res.body?.cancel();
+        live.textContent = res.status === 404 ? "This folder was removed" : "Refresh failed";
+        return;
+      }
+      controller.reconcile(await res.json());
+    }).catch(() => {});
+  };
+
+  const dir = decodeURIComponent(location.pathname).replace(/^\/+/, "");
+  watchFolder(dir, refresh, (status) => {
+    live.dataset.status = status;
+    live.textContent = STATUS_TEXT[status];
+  });
+
+  initPreview(table);
+
+  const upload = document.getElementById("upload");
+  if (upload && document.body.dataset.writable === "true") {
+    initUpload(upload, { dirHref: location.pathname, onUploaded: refresh });
+  }
+}
+
+main();

@@ -1,6 +1,6 @@
 import type { RequestContext } from "../context.ts";
 import type { FileInfo } from "../fs/file_store.ts";
-import { renderListingPage, sortEntries } from "../html/listing_page.ts";
+import { parseListingSort, renderListingPage, sortEntries } from "../html/listing_page.ts";
 import { acceptsJson } from "../http/accepts.ts";
 import { UI_HEADERS } from "../http/ui_headers.ts";
 import { VERSION } from "../version.ts";
@@ -34,6 +34,7 @@ export async function serveListing(
     entries,
     writable: ctx.config.upload && (ctx.user === null || ctx.user.access === "rw"),
     version: VERSION,
+    sort: parseListingSort(ctx.url.searchParams),
   });
   return new Response(head ? null : html, {
     headers: {

@@ -1,6 +1,19 @@
 import type { DirEntry } from "../fs/file_store.ts";
 import { escapeHtml } from "./escape_html.ts";
+import { fileKind } from "./file_kind.ts";
 import { humanSize } from "./format.ts";
+
+/** A column the listing can be sorted by. */
+export type SortKey = "name" | "size" | "mtime";
+
+/** How the listing is ordered; folders always come first. */
+export interface ListingSort {
+  key: SortKey;
+  order: "asc" | "desc";
+}
+
+/** Name, ascending: the order when the URL asks for none. */
+export const DEFAULT_SORT: ListingSort = { key: "name", order: "asc" };
 
 /** What the listing page shows. */
 export interface ListingModel {
@@ -10,66 +23,146 @@ export interface ListingModel {
   /** Whether uploads are enabled for this client. */
   writable: boolean;
   version: string;
+  /** Initial order; the same `?sort=&order=` links work without JavaScript. */
+  sort?: ListingSort;
 }
 
-/** Folders first, then by name (natural, case-insensitive). */
-export function sortEntries(entries: DirEntry[]): DirEntry[] {
+const SORT_KEYS: readonly SortKey[] = ["name", "size", "mtime"];
+const COLUMNS: readonly { key: SortKey; label: string }[] = [
+  { key: "name", label: "Name" },
+  { key: "size", label: "Size" },
+  { key: "mtime", label: "Modified" },
+];
+
+/**
+ * Reads `?sort=name|size|mtime&order=asc|desc`; anything else falls back to
+ * the default (name, ascending; size and date default to descending).
+ *
+ * @example
+ * ```ts
+ * parseListingSort(new URLSearchParams("sort=size")); // { key: "size", order: "desc" }
+ * ```
+ */
+export function parseListingSort(params: URLSearchParams): ListingSort {
+  const key = SORT_KEYS.find((k) => k === params.get("sort")) ?? DEFAULT_SORT.key;
+  const order = params.get("order");
+  if (order === "asc" || order === "desc") return { key, order };
+  return { key, order: key === "name" ? "asc" : "desc" };
+}
+
+/** Folders first, then by `sort` (names compare naturally, case-insensitively; ties by name). */
+export function sortEntries(entries: DirEntry[], sort: ListingSort = DEFAULT_SORT): DirEntry[] {
   const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: "base" });
+  const sign = sort.order === "asc" ? 1 : -1;
+  const byKey = (a: DirEntry, b: DirEntry): number => {
+    // Folder sizes mean nothing to people: folders order by name for "size".
+    if (sort.key === "size" && !a.isDirectory) return a.size - b.size;
+    if (sort.key === "mtime") return a.mtime - b.mtime;
+    return 0;
+  };
   return [...entries].sort((a, b) =>
-    Number(b.isDirectory) - Number(a.isDirectory) || collator.compare(a.name, b.name)
+    Number(b.isDirectory) - Number(a.isDirectory) ||
+    sign * (byKey(a, b) || collator.compare(a.name, b.name))
   );
 }
 
+function sortHeader(column: { key: SortKey; label: string }, sort: ListingSort): string {
+  const active = column.key === sort.key;
+  const next = active
+    ? (sort.order === "asc" ? "desc" : "asc")
+    : (column.key === "name" ? "asc" : "desc");
+  const ariaSort = active ? (sort.order === "asc" ? "ascending" : "descending") : "none";
+  return `<th scope="col" class="col-${column.key}" aria-sort="${ariaSort}">` +
+    `<a class="sort" data-key="${column.key}" href="?sort=${column.key}&amp;order=${next}">` +
+    `${column.label}</a></th>`;
+}
+
+function renderRow(e: DirEntry): string {
+  const href = encodeURIComponent(e.name) + (e.isDirectory ? "/" : "");
+  const mtime = new Date(e.mtime).toISOString();
+  const kind = fileKind(e.name, e.isDirectory);
+  const name = escapeHtml(e.name);
+  const download = e.isDirectory ? "" : `<a class="download" href="${escapeHtml(href)}?download" ` +
+    `aria-label="Download ${name}" title="Download">Download</a>`;
+  return `<tr data-name="${name}" data-kind="${kind}" ` +
+    `data-size="${e.isDirectory ? -1 : e.size}" data-mtime="${e.mtime}">` +
+    `<td class="name"><a class="entry kind-${kind}" href="${escapeHtml(href)}">${name}${
+      e.isDirectory ? "/" : ""
+    }</a></td>` +
+    `<td class="size">${e.isDirectory ? "—" : humanSize(e.size)}</td>` +
+    `<td class="mtime"><time datetime="${mtime}">${
+      mtime.slice(0, 16).replace("T", " ")
+    } UTC</time></td>` +
+    `<td class="actions">${download}</td>` +
+    `</tr>`;
+}
+
+const UPLOAD_SECTION = `<section class="upload" id="upload" aria-labelledby="upload-title" hidden>
+<h2 id="upload-title">Upload</h2>
+<div class="dropzone" id="dropzone">
+<p>Drop files here or <button type="button" id="upload-choose">Choose files…</button></p>
+<input type="file" id="upload-input" multiple hidden>
+</div>
+<ul class="uploads" id="upload-list"></ul>
+</section>`;
+
 /**
  * Renders a directory listing as a complete HTML page that works without
- * JavaScript; `/_/static/listing.js` enhances it when scripts run.
+ * JavaScript (sorting through links, downloads, navigation);
+ * `/_/static/listing.js` adds filtering, live updates, previews and uploads.
  */
 export function renderListingPage(model: ListingModel): string {
   const { segments } = model;
+  const sort = model.sort ?? DEFAULT_SORT;
   const title = "/" + segments.map((s) => s + "/").join("");
-  const crumbs = [`<a href="/">root</a>`];
+  const crumbs = [
+    segments.length === 0
+      ? `<li><a href="/" aria-current="page">root</a></li>`
+      : `<li><a href="/">root</a></li>`,
+  ];
   segments.forEach((s, i) => {
     const href = "/" + segments.slice(0, i + 1).map(encodeURIComponent).join("/") + "/";
-    crumbs.push(`<a href="${escapeHtml(href)}">${escapeHtml(s)}</a>`);
+    const current = i === segments.length - 1 ? ` aria-current="page"` : "";
+    crumbs.push(`<li><a href="${escapeHtml(href)}"${current}>${escapeHtml(s)}</a></li>`);
   });
-  const rows = sortEntries(model.entries).map((e) => {
-    const href = encodeURIComponent(e.name) + (e.isDirectory ? "/" : "");
-    const mtime = new Date(e.mtime).toISOString();
-    return `<tr data-name="${escapeHtml(e.name)}" data-type="${e.isDirectory ? "dir" : "file"}" ` +
-      `data-size="${e.isDirectory ? -1 : e.size}" data-mtime="${e.mtime}">` +
-      `<td class="name"><a href="${escapeHtml(href)}">${escapeHtml(e.name)}${
-        e.isDirectory ? "/" : ""
-      }</a></td>` +
-      `<td class="size">${e.isDirectory ? "—" : humanSize(e.size)}</td>` +
-      `<td class="mtime"><time datetime="${mtime}">${
-        mtime.slice(0, 16).replace("T", " ")
-      }</time></td>` +
-      `</tr>`;
-  });
+  const rows = sortEntries(model.entries, sort).map(renderRow);
   const parent = segments.length > 0
-    ? `<tr class="parent"><td class="name"><a href="../">../</a></td><td></td><td></td></tr>`
+    ? `<tr class="parent" data-kind="up"><td class="name"><a class="entry kind-up" href="../">` +
+      `Parent folder</a></td><td></td><td></td><td></td></tr>\n`
     : "";
+  const empty = model.entries.length === 0
+    ? `<p class="empty" id="empty">This folder is empty.</p>`
+    : `<p class="empty" id="empty" hidden>This folder is empty.</p>`;
   return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Index of ${escapeHtml(title)}</title>
+<meta name="color-scheme" content="light dark">
+<title>Index of ${escapeHtml(title)} · Sluice</title>
+<link rel="icon" href="/_/static/favicon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="/_/static/style.css">
 <script type="module" src="/_/static/listing.js"></script>
 </head>
-<body data-writable="${model.writable}">
-<header>
-<nav class="crumbs" aria-label="Breadcrumbs">${crumbs.join(" / ")}</nav>
+<body class="listing-page" data-writable="${model.writable}">
+<header class="top">
+<a class="brand" href="/">Sluice</a>
+<nav class="crumbs" aria-label="Breadcrumbs"><ol>${crumbs.join("")}</ol></nav>
+<a class="demos-link" href="/_/">Stream demos</a>
 </header>
 <main>
 <h1>Index of ${escapeHtml(title)}</h1>
-<table class="listing">
-<thead><tr><th scope="col">Name</th><th scope="col">Size</th><th scope="col">Modified</th></tr></thead>
+<div class="toolbar" id="toolbar"></div>
+${model.writable ? UPLOAD_SECTION : ""}
+<table class="listing" id="listing">
+<thead><tr>${
+    COLUMNS.map((c) => sortHeader(c, sort)).join("")
+  }<th scope="col" class="col-actions"><span class="visually-hidden">Actions</span></th></tr></thead>
 <tbody>
 ${parent}${rows.join("\n")}
 </tbody>
 </table>
+${empty}
 </main>
 <footer>Sluice ${escapeHtml(model.version)}</footer>
 </body>

@@ -2,20 +2,60 @@
 const EXPOSED =
   "Content-Range, Accept-Ranges, ETag, Content-Length, Content-Disposition, Repr-Digest, Location";
 
+/** Request headers allowed when a preflight names none. */
+const DEFAULT_ALLOWED_HEADERS =
+  "Range, If-Match, If-None-Match, If-Modified-Since, If-Range, Content-Type, Authorization, " +
+  "Content-Digest, Repr-Digest, Content-MD5, Last-Event-ID";
+
+/** An RFC 9110 field name (token). */
+const FIELD_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
+/** How many requested header names a preflight answer echoes at most. */
+const MAX_REQUESTED = 64;
+
 /**
  * Headers for a CORS-enabled response. `allowed` is `"*"` or one origin;
- * with one origin, other origins get no CORS headers.
+ * with one origin, other origins get no CORS headers, and the matching one
+ * may send credentials (Basic auth).
  */
 export function corsHeaders(allowed: string, origin: string | null): [string, string][] {
   if (allowed !== "*" && origin !== allowed) return [];
   return [
     ["access-control-allow-origin", allowed],
     ["access-control-expose-headers", EXPOSED],
-    ...(allowed === "*" ? [] : [["vary", "Origin"] as [string, string]]),
+    ...(allowed === "*" ? [] : [
+      ["access-control-allow-credentials", "true"] as [string, string],
+      ["vary", "Origin"] as [string, string],
+    ]),
   ];
 }
 
-/** Extra headers for a preflight answer. */
+/**
+ * The header names a preflight may be answered with: the valid field names
+ * of `Access-Control-Request-Headers`, lower-cased and de-duplicated (at most
+ * 64), or `null` when it names none.
+ *
+ * @example
+ * ```ts
+ * requestedHeaderNames("Range, x-bad header, If-Match"); // ["range", "if-match"]
+ * ```
+ */
+export function requestedHeaderNames(requested: string | null): string[] | null {
+  if (requested === null) return null;
+  const names = new Set<string>();
+  for (const item of requested.split(",")) {
+    const name = item.trim().toLowerCase();
+    if (FIELD_NAME.test(name)) names.add(name);
+    if (names.size === MAX_REQUESTED) break;
+  }
+  return names.size > 0 ? [...names] : null;
+}
+
+/**
+ * Extra headers for a preflight answer: the methods the route allows (so
+ * `PUT`/`DELETE` only with `--upload`), the requested headers that are valid
+ * field names, and a 10-minute cache.
+ */
 export function preflightHeaders(
   methods: readonly string[],
   requested: string | null,
@@ -24,8 +64,7 @@ export function preflightHeaders(
     ["access-control-allow-methods", methods.join(", ")],
     [
       "access-control-allow-headers",
-      requested ??
-        "Range, If-Match, If-None-Match, If-Modified-Since, If-Range, Content-Type, Authorization",
+      requestedHeaderNames(requested)?.join(", ") ?? DEFAULT_ALLOWED_HEADERS,
     ],
     ["access-control-max-age", "600"],
   ];

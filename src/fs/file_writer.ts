@@ -1,0 +1,315 @@
+import { join } from "node:path";
+import { HttpError } from "../http/http_error.ts";
+import { contained } from "../path/contained.ts";
+import { TEMP_PREFIX } from "../path/check_writable_path.ts";
+import type { FileInfo } from "./file_store.ts";
+
+/** Where a write or delete lands, resolved against ROOT before any change. */
+export interface WriteTarget {
+  /** Absolute path of the entry: its parents resolved, the entry itself not. */
+  path: string;
+  /** Real path of the deepest parent directory that exists. */
+  base: string;
+  /** Parent directories under `base` that do not exist yet, outermost first. */
+  missing: string[];
+  /** What a read would see at this path now (symlinks followed), or `null`. */
+  existing: FileInfo | null;
+  /** Whether the entry itself is a symbolic link. */
+  isSymlink: boolean;
+  /** Whether the target is ROOT itself. */
+  isRoot: boolean;
+}
+
+/** The outcome of a committed write. */
+export interface WriteResult {
+  /** `true` when nothing existed at the path before. */
+  created: boolean;
+  /** The stored file, as a read would now see it. */
+  info: FileInfo;
+}
+
+/**
+ * Runs synchronously right before the rename, with what exists at the path
+ * at that moment; throws (an `HttpError`) to abandon the write. Because the
+ * check and the rename run without yielding, no other write in this process
+ * can slip in between.
+ */
+export type CommitGuard = (current: FileInfo | null) => void;
+
+/** The request body failed while being read (client abort, bad framing). */
+export class SourceError extends Error {
+  override name = "SourceError";
+  constructor(cause: unknown) {
+    super("The upload body could not be read", { cause });
+  }
+}
+
+function toInfo(path: string, stat: Deno.FileInfo): FileInfo {
+  return {
+    path,
+    isDirectory: stat.isDirectory,
+    isFile: stat.isFile,
+    size: stat.size,
+    mtime: stat.mtime?.getTime() ?? 0,
+    ino: stat.ino,
+  };
+}
+
+function lstatOrNull(path: string): Deno.FileInfo | null {
+  try {
+    return Deno.lstatSync(path);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return null;
+    throw error;
+  }
+}
+
+async function writeAll(file: Deno.FsFile, chunk: Uint8Array): Promise<void> {
+  for (let offset = 0; offset < chunk.length;) {
+    offset += await file.write(chunk.subarray(offset));
+  }
+}
+
+/**
+ * The write side of the storage port. Uploads stream into a temporary
+ * dot-file next to the target, are flushed with `fsync` and renamed over the
+ * target, so readers see the old file or the new one, never a torn one. Every
+ * failure removes the temporary file (and any parent it created) and leaves
+ * the old file untouched. Nothing is buffered beyond one chunk.
+ *
+ * Containment: parents are resolved one by one; a symlinked parent must lead
+ * to a directory inside ROOT, otherwise the write is refused (409).
+ */
+export class FileWriter {
+  /** Absolute real path of ROOT. */
+  readonly root: string;
+
+  /** `root` must already be a real path, such as `FileStore.root`. */
+  constructor(root: string) {
+    this.root = root;
+  }
+
+  /**
+   * Resolves `segments` (already decoded and validated) to a target.
+   *
+   * @throws {HttpError} 409 when a parent is a file, or a symlink that is
+   * broken or leads outside ROOT.
+   */
+  locate(segments: readonly string[]): WriteTarget {
+    if (segments.length === 0) {
+      return {
+        path: this.root,
+        base: this.root,
+        missing: [],
+        existing: toInfo(this.root, Deno.statSync(this.root)),
+        isSymlink: false,
+        isRoot: true,
+      };
+    }
+    let dir = this.root;
+    let missing: string[] = [];
+    const parents = segments.slice(0, -1);
+    for (let i = 0; i < parents.length; i++) {
+      const next = join(dir, parents[i]);
+      let stat = lstatOrNull(next);
+      if (stat === null) {
+        missing = parents.slice(i);
+        break;
+      }
+      let real = next;
+      if (stat.isSymlink) {
+        const inside = this.#realInside(next);
+        if (inside === null) {
+          throw new HttpError(409, "A parent is a link that leads nowhere inside ROOT");
+        }
+        real = inside;
+        stat = Deno.statSync(real);
+      }
+      if (!stat.isDirectory) throw new HttpError(409, "A parent is not a folder");
+      dir = real;
+    }
+    const path = join(dir, ...missing, segments[segments.length - 1]);
+    const own = missing.length > 0 ? null : lstatOrNull(path);
+    let existing: FileInfo | null = null;
+    if (own !== null && !own.isSymlink) existing = toInfo(path, own);
+    if (own?.isSymlink) {
+      const real = this.#realInside(path);
+      if (real !== null) existing = toInfo(real, Deno.statSync(real));
+    }
+    return {
+      path,
+      base: dir,
+      missing,
+      existing,
+      isSymlink: own?.isSymlink ?? false,
+      isRoot: false,
+    };
+  }
+
+  /**
+   * Streams `source` into a temporary file beside the target, `fsync`s it,
+   * then — synchronously — calls `guard` with what exists at the path now
+   * and renames the temporary file over the target.
+   *
+   * @throws {SourceError} when reading `source` fails (an `HttpError` from
+   * the source, such as a size limit, passes through unchanged).
+   * @throws {HttpError} 409 when the target became a folder, or whatever
+   * `guard` throws; file-system errors pass through.
+   */
+  async write(
+    target: WriteTarget,
+    source: ReadableStream<Uint8Array>,
+    guard: CommitGuard,
+  ): Promise<WriteResult> {
+    const created = this.#makeParents(target);
+    const dir = join(target.base, ...target.missing);
+    const temp = join(dir, `${TEMP_PREFIX}${crypto.randomUUID()}`);
+    let file: Deno.FsFile | null = null;
+    let committed = false;
+    const reader = source.getReader();
+    let drained = false;
+    try {
+      file = await Deno.open(temp, { write: true, createNew: true, mode: 0o644 });
+      while (true) {
+        let next: ReadableStreamReadResult<Uint8Array>;
+        try {
+          next = await reader.read();
+        } catch (error) {
+          drained = true;
+          throw error instanceof HttpError ? error : new SourceError(error);
+        }
+        if (next.done) break;
+        await writeAll(file, next.value);
+      }
+      drained = true;
+      await file.sync();
+      const stat = await file.stat();
+      file.close();
+      file = null;
+
+      const current = this.#current(target.path);
+      if (current?.isDirectory) throw new HttpError(409, "Target is a folder");
+      guard(current);
+      Deno.renameSync(temp, target.path);
+      committed = true;
+      await syncDirectory(dir);
+      return { created: current === null, info: toInfo(target.path, stat) };
+    } finally {
+      if (!drained) await reader.cancel().catch(() => {});
+      reader.releaseLock();
+      if (file !== null) file.close();
+      if (!committed) {
+        removeQuietly(temp);
+        for (const path of created.reverse()) removeQuietly(path);
+      }
+    }
+  }
+
+  /**
+   * Creates the folder at `target` and any missing parents.
+   *
+   * @returns `false` when it already existed.
+   * @throws {HttpError} 409 when a file is in the way.
+   */
+  mkdir(target: WriteTarget): boolean {
+    if (target.existing !== null || target.isSymlink) {
+      if (target.existing?.isDirectory) return false;
+      throw new HttpError(409, "A file is in the way");
+    }
+    this.#makeParents(target);
+    try {
+      Deno.mkdirSync(target.path);
+    } catch (error) {
+      if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
+      if (Deno.lstatSync(target.path).isDirectory) return false;
+      throw new HttpError(409, "A file is in the way");
+    }
+    return true;
+  }
+
+  /**
+   * Deletes the entry at `target`: a file or link, an empty folder, or a
+   * folder with everything in it when `recursive`.
+   *
+   * @throws {HttpError} 404 when missing, 403 for ROOT, 409 for a non-empty
+   * folder without `recursive`.
+   */
+  async remove(target: WriteTarget, recursive: boolean): Promise<void> {
+    if (target.isRoot) throw new HttpError(403, "ROOT cannot be deleted");
+    if (target.existing === null) throw new HttpError(404, "Not found");
+    if (target.isSymlink || !target.existing.isDirectory) {
+      await Deno.remove(target.path);
+      return;
+    }
+    try {
+      await Deno.remove(target.path, { recursive });
+    } catch (error) {
+      if (error instanceof Error && "code" in error && error.code === "ENOTEMPTY") {
+        throw new HttpError(409, "Folder is not empty (add ?recursive)");
+      }
+      throw error;
+    }
+  }
+
+  /** The real path of a link when it leads inside ROOT, else `null`. */
+  #realInside(path: string): string | null {
+    try {
+      const real = Deno.realPathSync(path);
+      return contained(this.root, real) ? real : null;
+    } catch (error) {
+      if (error instanceof Deno.errors.NotFound) return null;
+      throw error;
+    }
+  }
+
+  /** What is at `path` right now, following a link that stays inside ROOT. */
+  #current(path: string): FileInfo | null {
+    const own = lstatOrNull(path);
+    if (own === null) return null;
+    if (!own.isSymlink) return toInfo(path, own);
+    const real = this.#realInside(path);
+    return real === null ? null : toInfo(real, Deno.statSync(real));
+  }
+
+  /** Creates the missing parents; returns the ones this call created. */
+  #makeParents(target: WriteTarget): string[] {
+    const created: string[] = [];
+    let dir = target.base;
+    for (const name of target.missing) {
+      dir = join(dir, name);
+      try {
+        Deno.mkdirSync(dir);
+        created.push(dir);
+      } catch (error) {
+        if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
+        if (!Deno.lstatSync(dir).isDirectory) {
+          for (const path of created.reverse()) removeQuietly(path);
+          throw new HttpError(409, "A parent is not a folder");
+        }
+      }
+    }
+    return created;
+  }
+}
+
+function removeQuietly(path: string): void {
+  try {
+    Deno.removeSync(path);
+  } catch {
+    // Already gone, or (for a parent) no longer empty: both are fine.
+  }
+}
+
+/** Makes a rename durable; best effort, as not every file system allows it. */
+async function syncDirectory(dir: string): Promise<void> {
+  try {
+    const handle = await Deno.open(dir, { read: true });
+    try {
+      await handle.sync();
+    } finally {
+      handle.close();
+    }
+  } catch {
+    // The data is already synced; only the directory entry may lag.
+  }
+}

@@ -1,0 +1,26 @@
+import type { Handler } from "../context.ts";
+import { FileWriter } from "../fs/file_writer.ts";
+import { HttpError } from "../http/http_error.ts";
+import { checkWritablePath } from "../path/check_writable_path.ts";
+import { decodePath } from "../path/decode_path.ts";
+import { invalidateFileCache } from "./files.ts";
+import { checkPreconditions } from "./upload.ts";
+
+/**
+ * `DELETE /<path>`: removes a file or an empty folder (204); a folder with
+ * contents only with `?recursive` (else 409). Honours `If-Match`.
+ */
+export const deleteEntry: Handler = async (request, ctx) => {
+  const { segments, trailingSlash } = decodePath(ctx.url.pathname);
+  checkWritablePath(segments, ctx.config.dotfiles);
+  const writer = new FileWriter(ctx.store.root);
+  const target = writer.locate(segments);
+  if (trailingSlash && target.existing !== null && !target.existing.isDirectory) {
+    throw new HttpError(404, "Not found");
+  }
+  checkPreconditions(request, target.existing);
+  const recursive = ctx.url.searchParams.get("recursive");
+  await writer.remove(target, recursive !== null && recursive !== "0" && recursive !== "false");
+  invalidateFileCache(ctx.store);
+  return new Response(null, { status: 204 });
+};

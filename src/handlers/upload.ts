@@ -1,0 +1,148 @@
+import type { Handler } from "../context.ts";
+import type { FileInfo } from "../fs/file_store.ts";
+import { FileWriter, SourceError, type WriteTarget } from "../fs/file_writer.ts";
+import {
+  type DigestAlgorithm,
+  equalBytes,
+  expectedDigests,
+  formatReprDigest,
+} from "../http/digest.ts";
+import { makeEtag } from "../http/etag.ts";
+import { HttpError } from "../http/http_error.ts";
+import { evaluatePreconditions } from "../http/preconditions.ts";
+import { checkWritablePath } from "../path/check_writable_path.ts";
+import { decodePath, encodePath } from "../path/decode_path.ts";
+import { ByteLimitStream } from "../streams/byte_limit_stream.ts";
+import { DigestStream } from "../streams/digest_stream.ts";
+import { invalidateFileCache } from "./files.ts";
+
+/**
+ * `PUT /<path>`: streams the body into the file at `<path>` (201 with
+ * `Location` when new, 204 when replaced), creating missing parents.
+ * `PUT /<path>/` with an empty body creates a folder. Honours
+ * `If-Match` / `If-None-Match: *`, `--max-upload` and declared digests, and
+ * answers with the `Repr-Digest` and `ETag` of what was stored.
+ */
+export const upload: Handler = async (request, ctx) => {
+  const { segments, trailingSlash } = decodePath(ctx.url.pathname);
+  checkWritablePath(segments, ctx.config.dotfiles);
+  const encoding = request.headers.get("content-encoding")?.trim().toLowerCase();
+  if (encoding !== undefined && encoding !== "identity") {
+    throw new HttpError(415, "Content-Encoding is not supported for uploads");
+  }
+  const declared = declaredLength(request.headers.get("content-length"));
+  if (declared !== null && declared > ctx.config.maxUpload) {
+    await request.body?.cancel();
+    throw new HttpError(413, "Upload too large");
+  }
+  const writer = new FileWriter(ctx.store.root);
+  const target = writer.locate(segments);
+  if (trailingSlash || segments.length === 0) {
+    return await makeFolder(request, writer, target, segments, declared);
+  }
+  if (target.existing?.isDirectory) throw new HttpError(409, "Target is a folder");
+  checkPreconditions(request, target.existing);
+  const expected = expectedDigests(request.headers);
+
+  const limit = new ByteLimitStream(ctx.config.maxUpload);
+  const algorithms = new Set<DigestAlgorithm>(["sha256"]);
+  for (const algorithm of Object.keys(expected)) algorithms.add(algorithm as DigestAlgorithm);
+  const digest = new DigestStream([...algorithms]);
+  const source = (request.body ?? emptyBody()).pipeThrough(limit).pipeThrough(digest);
+
+  const release = ctx.state.track("upload");
+  let result;
+  try {
+    result = await writer.write(target, source, (current) => {
+      if (declared !== null && limit.bytes !== declared) {
+        throw new SourceError(new RangeError("Body shorter than Content-Length"));
+      }
+      const actual = digest.digests();
+      for (const [algorithm, bytes] of Object.entries(expected)) {
+        if (!equalBytes(bytes, actual[algorithm as DigestAlgorithm]!)) {
+          throw new HttpError(400, "Digest mismatch");
+        }
+      }
+      checkPreconditions(request, current);
+    });
+  } catch (error) {
+    ctx.metrics.uploadFailed(failureReason(error));
+    throw toHttpError(error);
+  } finally {
+    ctx.metrics.received(limit.bytes);
+    release();
+  }
+  invalidateFileCache(ctx.store);
+  const headers = new Headers({
+    "repr-digest": formatReprDigest(digest.digests().sha256!),
+    etag: makeEtag(result.info),
+  });
+  if (!result.created) return new Response(null, { status: 204, headers });
+  headers.set("location", encodePath(segments));
+  return new Response(null, { status: 201, headers });
+};
+
+async function makeFolder(
+  request: Request,
+  writer: FileWriter,
+  target: WriteTarget,
+  segments: string[],
+  declared: number | null,
+): Promise<Response> {
+  if (declared !== null && declared > 0) {
+    await request.body?.cancel();
+    throw new HttpError(400, "A folder cannot have a body");
+  }
+  if (request.body !== null) {
+    for await (const chunk of request.body.pipeThrough(new ByteLimitStream(0))) {
+      void chunk;
+    }
+  }
+  checkPreconditions(request, target.existing);
+  const created = writer.mkdir(target);
+  if (!created) return new Response(null, { status: 204 });
+  return new Response(null, {
+    status: 201,
+    headers: { location: encodePath(segments, true) },
+  });
+}
+
+/** Answers 412 unless `If-Match` / `If-None-Match` allow writing over `current`. */
+export function checkPreconditions(request: Request, current: FileInfo | null): void {
+  const validators = current === null
+    ? null
+    : { etag: makeEtag(current), lastModified: current.mtime };
+  if (evaluatePreconditions(request.method, request.headers, validators) !== "proceed") {
+    throw new HttpError(412, "Precondition failed");
+  }
+}
+
+function declaredLength(value: string | null): number | null {
+  if (value === null) return null;
+  if (!/^\d+$/.test(value.trim())) throw new HttpError(400, "Invalid Content-Length");
+  return Number(value);
+}
+
+function emptyBody(): ReadableStream<Uint8Array> {
+  return new ReadableStream({ start: (controller) => controller.close() });
+}
+
+/** The `sluice_upload_failures_total` reason for a failed write. */
+function failureReason(error: unknown): string {
+  if (error instanceof SourceError) return "aborted";
+  if (error instanceof HttpError) {
+    if (error.status === 413) return "limit";
+    if (error.status === 412) return "precondition";
+    if (error.status === 409) return "conflict";
+    if (error.status === 400) return "digest";
+  }
+  return "disk";
+}
+
+function toHttpError(error: unknown): unknown {
+  if (error instanceof SourceError) return new HttpError(400, "Upload interrupted");
+  if (error instanceof Error && "code" in error && error.code === "ENOSPC") {
+    return new HttpError(507, "Not enough space on the server");
+  }
+  return error;
+}
