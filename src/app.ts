@@ -72,8 +72,11 @@ export function errorResponse(error: HttpError, request: Request): Response {
   const body = json
     ? JSON.stringify({ error: error.message, status: error.status })
     : error.message + "\n";
+  const bytes = new TextEncoder().encode(body);
+  // Explicit, so HEAD carries the length GET would send.
+  headers.set("content-length", String(bytes.length));
   const bodyless = request.method === "HEAD" || error.status === 304;
-  return new Response(bodyless ? null : body, { status: error.status, headers });
+  return new Response(bodyless ? null : bytes, { status: error.status, headers });
 }
 
 function toHttpError(error: unknown): HttpError | null {
@@ -83,6 +86,13 @@ function toHttpError(error: unknown): HttpError | null {
   }
   if (error instanceof Deno.errors.NotFound) return new HttpError(404, "Not found");
   return null;
+}
+
+/** Body bytes a response sends: 0 without a body, `null` when unknown. */
+function sentBytes(response: Response): number | null {
+  if (response.body === null) return 0;
+  const length = response.headers.get("content-length");
+  return length === null ? null : Number(length);
 }
 
 /**
@@ -142,8 +152,8 @@ export function createApp(
         response.headers.set(k, v);
       }
     }
-    const bytes = Number(response.headers.get("content-length") ?? 0);
-    metrics.record(request.method, response.status, bytes);
+    const bytes = sentBytes(response);
+    metrics.record(request.method, response.status, bytes ?? 0);
     log?.(formatAccessLog(config.logFormat, {
       method: request.method,
       path: url.pathname + url.search,

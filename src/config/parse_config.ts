@@ -133,6 +133,16 @@ export function parseAuth(spec: string): AuthUser {
 }
 
 /**
+ * `--cors` takes an optional value: a bare `--cors` (last, or followed by
+ * something that is not an origin such as ROOT or another flag) means `*`.
+ */
+function expandBareCors(argv: readonly string[]): string[] {
+  return argv.map((arg, i) =>
+    arg === "--cors" && !/^(\*|https?:\/\/)/i.test(argv[i + 1] ?? "") ? "--cors=*" : arg
+  );
+}
+
+/**
  * Builds the configuration from command-line arguments and environment
  * variables. Flags win over environment variables.
  *
@@ -145,7 +155,7 @@ export function parseConfig(
   let parsed: { values: Record<string, unknown>; positionals: string[] };
   try {
     parsed = parseArgs({
-      args: [...argv],
+      args: expandBareCors(argv),
       allowPositionals: true,
       strict: true,
       options: OPTIONS,

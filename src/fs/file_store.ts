@@ -6,6 +6,8 @@ export interface FileInfo {
   /** Absolute real path (symlinks resolved). */
   path: string;
   isDirectory: boolean;
+  /** A regular file (not a directory, FIFO, socket or device). */
+  isFile: boolean;
   size: number;
   /** Modification time in epoch milliseconds. */
   mtime: number;
@@ -24,15 +26,19 @@ function toInfo(path: string, stat: Deno.FileInfo): FileInfo {
   return {
     path,
     isDirectory: stat.isDirectory,
+    isFile: stat.isFile,
     size: stat.size,
     mtime: stat.mtime?.getTime() ?? 0,
     ino: stat.ino,
   };
 }
 
+/** Errors that mean "there is nothing servable at this path". */
 function isMissing(error: unknown): boolean {
   return error instanceof Deno.errors.NotFound || error instanceof Deno.errors.NotADirectory ||
-    (error instanceof Error && "code" in error && error.code === "ENAMETOOLONG");
+    error instanceof Deno.errors.FilesystemLoop ||
+    (error instanceof Error && "code" in error &&
+      (error.code === "ENAMETOOLONG" || error.code === "ELOOP"));
 }
 
 /**
@@ -85,7 +91,9 @@ export class FileStore {
 
   /**
    * Lists a directory. Entries whose symlinks are broken or lead outside
-   * ROOT are left out; dot-entries are left out unless `dotfiles`.
+   * ROOT are left out, and so is anything that is neither a regular file
+   * nor a directory (FIFOs, sockets, devices); dot-entries are left out
+   * unless `dotfiles`.
    */
   async list(dir: string, dotfiles: boolean): Promise<DirEntry[]> {
     const entries: DirEntry[] = [];
@@ -95,6 +103,7 @@ export class FileStore {
       try {
         if (entry.isSymlink && !contained(this.root, await Deno.realPath(path))) continue;
         const stat = await Deno.stat(path);
+        if (!stat.isFile && !stat.isDirectory) continue;
         entries.push({
           name: entry.name,
           isDirectory: stat.isDirectory,

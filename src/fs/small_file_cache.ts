@@ -2,6 +2,8 @@ import type { FileInfo } from "./file_store.ts";
 
 /** A cached small file: its metadata when read and its bytes. */
 export interface CachedFile {
+  /** The file name the client asked for (decides the media type). */
+  name: string;
   info: FileInfo;
   bytes: Uint8Array<ArrayBuffer>;
 }
@@ -66,6 +68,6 @@ export class SmallFileCache {
 
 /** Whether a fresh stat still describes the cached bytes. */
 export function matches(cached: FileInfo, fresh: FileInfo | null): boolean {
-  return fresh !== null && !fresh.isDirectory && fresh.size === cached.size &&
+  return fresh !== null && fresh.isFile && fresh.size === cached.size &&
     fresh.mtime === cached.mtime && fresh.ino === cached.ino;
 }

@@ -1,5 +1,5 @@
 import type { Handler, RequestContext } from "../context.ts";
-import type { FileInfo } from "../fs/file_store.ts";
+import type { FileInfo, FileStore } from "../fs/file_store.ts";
 import { type CachedFile, matches, SmallFileCache } from "../fs/small_file_cache.ts";
 import { makeEtag } from "../http/etag.ts";
 import { HttpError } from "../http/http_error.ts";
@@ -13,11 +13,24 @@ import {
 } from "../streams/multipart_byteranges_stream.ts";
 import { serveListing } from "./listing.ts";
 
-const cache = new SmallFileCache();
+/**
+ * Small-file caches, one per store: URL paths mean different files under
+ * different roots, and several servers may share one process.
+ */
+const caches = new WeakMap<FileStore, SmallFileCache>();
 
-/** Drops cached file bytes; called when the change feed sees writes. */
-export function invalidateFileCache(): void {
-  cache.clear();
+function cacheFor(store: FileStore): SmallFileCache {
+  let cache = caches.get(store);
+  if (!cache) caches.set(store, cache = new SmallFileCache());
+  return cache;
+}
+
+/**
+ * Drops the cached file bytes of `store`; for callers that change files.
+ * Entries are also checked against a fresh stat before each use.
+ */
+export function invalidateFileCache(store: FileStore): void {
+  caches.get(store)?.clear();
 }
 
 /**
@@ -26,9 +39,10 @@ export function invalidateFileCache(): void {
  */
 export const serveFiles: Handler = async (request, ctx) => {
   const { pathname } = ctx.url;
+  const cache = cacheFor(ctx.store);
   const cached = cache.get(pathname);
   if (cached && matches(cached.info, ctx.store.restat(cached.info.path))) {
-    return await respondWithFile(request, ctx, cached.info, cached);
+    return await respondWithFile(request, ctx, cached.name, cached.info, cached);
   }
 
   const { segments, trailingSlash } = decodePath(pathname);
@@ -37,14 +51,18 @@ export const serveFiles: Handler = async (request, ctx) => {
   if (info === null) throw new HttpError(404, "Not found");
 
   if (!info.isDirectory) {
-    if (trailingSlash) throw new HttpError(404, "Not found");
+    // FIFOs, sockets and devices are not served: opening a FIFO blocks.
+    if (trailingSlash || !info.isFile) throw new HttpError(404, "Not found");
+    // The name the client asked for (a symlink's, not its target's).
+    const name = segments[segments.length - 1];
     let entry: CachedFile | undefined;
     if (request.method === "GET" && info.size <= cache.maxFileSize) {
-      entry = { info, bytes: ctx.store.readSmall(info.path) };
-      // Only cache what was not modified while we read it.
+      entry = { name, info, bytes: ctx.store.readSmall(info.path) };
+      // Only use and cache what was not modified while we read it.
       if (entry.bytes.length === info.size) cache.set(pathname, entry);
+      else entry = undefined;
     }
-    return await respondWithFile(request, ctx, info, entry);
+    return await respondWithFile(request, ctx, name, info, entry);
   }
 
   if (!trailingSlash) {
@@ -53,7 +71,9 @@ export const serveFiles: Handler = async (request, ctx) => {
   }
   if (ctx.config.index !== null) {
     const index = ctx.store.stat([...segments, ctx.config.index]);
-    if (index !== null && !index.isDirectory) return await respondWithFile(request, ctx, index);
+    if (index !== null && index.isFile) {
+      return await respondWithFile(request, ctx, ctx.config.index, index);
+    }
   }
   if (!ctx.config.listing) throw new HttpError(404, "Not found");
   return await serveListing(request, ctx, segments, info);
@@ -62,10 +82,10 @@ export const serveFiles: Handler = async (request, ctx) => {
 async function respondWithFile(
   request: Request,
   ctx: RequestContext,
+  name: string,
   info: FileInfo,
   cached?: CachedFile,
 ): Promise<Response> {
-  const name = info.path.slice(info.path.lastIndexOf("/") + 1);
   const type = contentType(name);
   const plan = planFileResponse(request.method, request.headers, {
     etag: makeEtag(info),

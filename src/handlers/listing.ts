@@ -25,8 +25,10 @@ export async function serveListing(
         href: base + encodeURIComponent(e.name) + (e.isDirectory ? "/" : ""),
       })),
     );
-    return new Response(head ? null : body, {
-      headers: { "content-type": "application/json; charset=utf-8", "cache-control": "no-cache" },
+    return bodyResponse(head, body, {
+      "content-type": "application/json; charset=utf-8",
+      "cache-control": "no-cache",
+      "vary": "Accept",
     });
   }
   const html = renderListingPage({
@@ -36,11 +38,23 @@ export async function serveListing(
     version: VERSION,
     sort: parseListingSort(ctx.url.searchParams),
   });
-  return new Response(head ? null : html, {
-    headers: {
-      ...UI_HEADERS,
-      "content-type": "text/html; charset=utf-8",
-      "cache-control": "no-cache",
-    },
+  return bodyResponse(head, html, {
+    ...UI_HEADERS,
+    "content-type": "text/html; charset=utf-8",
+    "cache-control": "no-cache",
+    "vary": "Accept",
+  });
+}
+
+const encoder = new TextEncoder();
+
+/**
+ * A response with an explicit `Content-Length`, so HEAD carries the same
+ * headers as GET (Deno would otherwise send `content-length: 0` for HEAD).
+ */
+function bodyResponse(head: boolean, text: string, headers: Record<string, string>): Response {
+  const bytes = encoder.encode(text);
+  return new Response(head ? null : bytes, {
+    headers: { ...headers, "content-length": String(bytes.length) },
   });
 }

@@ -27,6 +27,8 @@ export interface FilePlan {
 /**
  * Decides the whole response to a GET or HEAD of a file before any byte is
  * read: preconditions (RFC 9110 §13.2.2), then Range gated by If-Range.
+ * A `Range` on anything but GET is ignored, so HEAD answers exactly the
+ * headers of the GET without `Range`.
  * Multipart framing is left to the caller, which knows the boundary; here
  * `Content-Length` is set for every plan except multipart.
  */
@@ -54,7 +56,8 @@ export function planFileResponse(
     ["accept-ranges", "bytes"],
     ["x-content-type-options", "nosniff"],
   ];
-  const rangeHeader = request.get("range");
+  // Range is defined for GET only (RFC 9110 §14.2): HEAD describes the 200.
+  const rangeHeader = method === "GET" ? request.get("range") : null;
   const range = rangeHeader !== null && ifRangeAllows(request.get("if-range"), rep)
     ? parseRange(rangeHeader, rep.size)
     : { type: "ignore" as const };

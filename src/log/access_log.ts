@@ -3,7 +3,8 @@ export interface AccessRecord {
   method: string;
   path: string;
   status: number;
-  bytes: number;
+  /** Body bytes sent; `null` when unknown (logged as `-`). */
+  bytes: number | null;
   ms: number;
   remote: string;
 }
@@ -17,5 +18,7 @@ export function formatAccessLog(format: "text" | "json", r: AccessRecord): strin
   if (format === "json") {
     return JSON.stringify({ time: new Date().toISOString(), ...r, ms });
   }
-  return `${r.remote} ${r.method} ${r.path} ${r.status} ${r.bytes}B ${ms}ms`;
+  return `${r.remote} ${r.method} ${r.path} ${r.status} ${
+    r.bytes === null ? "-" : `${r.bytes}B`
+  } ${ms}ms`;
 }

@@ -4,6 +4,9 @@ export const CHUNK_SIZE = 256 * 1024;
 /** The part of `Deno.FsFile` a range read needs. */
 export type RangeSource = Pick<Deno.FsFile, "seek" | "read">;
 
+/** A source a stream can own: readable at offsets and closable. */
+export type OwnedSource = RangeSource & { close(): void };
+
 /**
  * Yields the inclusive byte range `start..end` of an open file in chunks,
  * reading only when the consumer asks for the next one. Does not close the
@@ -29,6 +32,47 @@ export async function* readRange(
 }
 
 /**
+ * A pull-based stream over `chunks` that owns `file`: the file closes exactly
+ * once, when the chunks end, when reading fails, or when the consumer cancels
+ * (even before the first pull, which an async generator's `finally` would
+ * miss). At most one chunk is read ahead of the consumer.
+ */
+export function ownedFileStream(
+  file: { close(): void },
+  chunks: AsyncIterator<Uint8Array>,
+): ReadableStream<Uint8Array> {
+  let closed = false;
+  const close = () => {
+    if (closed) return;
+    closed = true;
+    file.close();
+  };
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      let result: IteratorResult<Uint8Array>;
+      try {
+        result = await chunks.next();
+      } catch (error) {
+        if (closed) return;
+        close();
+        controller.error(error);
+        return;
+      }
+      if (closed) return;
+      if (result.done) {
+        close();
+        controller.close();
+      } else {
+        controller.enqueue(result.value);
+      }
+    },
+    cancel() {
+      close();
+    },
+  });
+}
+
+/**
  * A pull-based stream of the inclusive byte range `start..end` of an open
  * file. A paused client holds at most one chunk. The stream owns the handle:
  * it closes on completion, on error and on `cancel()`.
@@ -40,17 +84,10 @@ export async function* readRange(
  * ```
  */
 export function fileRangeStream(
-  file: Deno.FsFile,
+  file: OwnedSource,
   start: number,
   end: number,
   chunkSize = CHUNK_SIZE,
 ): ReadableStream<Uint8Array> {
-  async function* owned(): AsyncGenerator<Uint8Array> {
-    try {
-      yield* readRange(file, start, end, chunkSize);
-    } finally {
-      file.close();
-    }
-  }
-  return ReadableStream.from(owned());
+  return ownedFileStream(file, readRange(file, start, end, chunkSize));
 }

@@ -1,5 +1,5 @@
 import type { ByteRange } from "../http/range.ts";
-import { type RangeSource, readRange } from "./file_range_stream.ts";
+import { CHUNK_SIZE, ownedFileStream, type OwnedSource, readRange } from "./file_range_stream.ts";
 
 const encoder = new TextEncoder();
 
@@ -40,23 +40,20 @@ export function multipartLayout(
 /**
  * Streams the parts of a multipart/byteranges body one at a time from one
  * open file; nothing is buffered beyond the current chunk. Closes the file
- * when done or cancelled.
+ * when done, on error or when cancelled.
  */
 export function multipartByterangesStream(
-  file: RangeSource & { close(): void },
+  file: OwnedSource,
   ranges: readonly ByteRange[],
   layout: MultipartLayout,
+  chunkSize = CHUNK_SIZE,
 ): ReadableStream<Uint8Array> {
   async function* parts(): AsyncGenerator<Uint8Array> {
-    try {
-      for (let i = 0; i < ranges.length; i++) {
-        yield layout.heads[i];
-        yield* readRange(file, ranges[i].start, ranges[i].end);
-      }
-      yield layout.tail;
-    } finally {
-      file.close();
+    for (let i = 0; i < ranges.length; i++) {
+      yield layout.heads[i];
+      yield* readRange(file, ranges[i].start, ranges[i].end, chunkSize);
     }
+    yield layout.tail;
   }
-  return ReadableStream.from(parts());
+  return ownedFileStream(file, parts());
 }
