@@ -1,6 +1,7 @@
 import type { AppDeps, Handler, RequestContext } from "./context.ts";
 import { authorize } from "./auth/authorize.ts";
 import { deleteEntry } from "./handlers/delete.ts";
+import { demosPage } from "./handlers/demos_page.ts";
 import { serveFiles } from "./handlers/files.ts";
 import { health } from "./handlers/health.ts";
 import { serveMetrics } from "./handlers/metrics.ts";
@@ -42,6 +43,7 @@ export function routes(deps: AppDeps): Route[] {
       prefix: true,
       methods: { GET: staticAssets(loadAssets(deps.staticDir)) },
     },
+    { path: "/_/", methods: { GET: demosPage(deps.staticDir) } },
     { path: "/_/", prefix: true, methods: {} },
     fileRoute(deps.config.upload),
   ];
