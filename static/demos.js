@@ -226,9 +226,12 @@ function echo() {
     ws.addEventListener("message", (event) => logLine(log, String(event.data), "received"));
     ws.addEventListener("close", (event) => {
       socket = null;
-      setStatus("off", event.code === 1000 || event.code === 1005
-        ? "Disconnected"
-        : `Closed (${event.code}${event.reason ? `: ${event.reason}` : ""})`);
+      setStatus(
+        "off",
+        event.code === 1000 || event.code === 1005
+          ? "Disconnected"
+          : `Closed (${event.code}${event.reason ? `: ${event.reason}` : ""})`,
+      );
     });
   });
   form.addEventListener("submit", (event) => {
@@ -270,8 +273,12 @@ countdown();
 tokens();
 progress();
 echo();
-unary("stat-form", "stat-result", (values) =>
-  fetch(`/_/api/stat?${query(values, ["path"])}`, { headers: { accept: "application/json" } }));
+unary(
+  "stat-form",
+  "stat-result",
+  (values) =>
+    fetch(`/_/api/stat?${query(values, ["path"])}`, { headers: { accept: "application/json" } }),
+);
 unary("collect-form", "collect-result", (values) =>
   fetch("/_/api/collect", {
     method: "POST",

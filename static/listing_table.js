@@ -116,8 +116,10 @@ export function enhanceTable(table, ui) {
   let filter = "";
 
   /** @returns {HTMLTableRowElement[]} */
-  const entryRows = () =>
-    /** @type {HTMLTableRowElement[]} */ ([...tbody.rows].filter((r) => r.dataset.name !== undefined));
+  const entryRows =
+    () => /** @type {HTMLTableRowElement[]} */ ([...tbody.rows].filter((r) =>
+      r.dataset.name !== undefined
+    ));
 
   function refreshDates() {
     const now = Date.now();

@@ -54,7 +54,11 @@ export function initPreview(table) {
   const download = el("a", { class: "button" }, "Download");
   const prev = el("button", { type: "button", "aria-label": "Previous file" }, "‹");
   const next = el("button", { type: "button", "aria-label": "Next file" }, "›");
-  const close = el("button", { type: "button", class: "close", "aria-label": "Close preview" }, "✕");
+  const close = el(
+    "button",
+    { type: "button", class: "close", "aria-label": "Close preview" },
+    "✕",
+  );
   const actions = el("div", { class: "preview-actions" });
   actions.append(prev, next, open, download, close);
   const header = el("header");
@@ -133,7 +137,10 @@ export function initPreview(table) {
   table.addEventListener("click", (event) => {
     const mouse = /** @type {MouseEvent} */ (event);
     const link = /** @type {HTMLElement} */ (event.target).closest("a.entry");
-    if (!link || mouse.button !== 0 || mouse.ctrlKey || mouse.metaKey || mouse.shiftKey || mouse.altKey) {
+    if (
+      !link || mouse.button !== 0 || mouse.ctrlKey || mouse.metaKey || mouse.shiftKey ||
+      mouse.altKey
+    ) {
       return;
     }
     const row = /** @type {HTMLTableRowElement} */ (link.closest("tr"));

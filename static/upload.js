@@ -139,14 +139,17 @@ export function initUpload(section, { dirHref, onUploaded }) {
           const seconds = (performance.now() - started) / 1000;
           settle(
             "done",
-            `Uploaded ${humanSize(file.size)} in ${seconds < 1 ? "under a second" : duration(seconds)}`,
+            `Uploaded ${humanSize(file.size)} in ${
+              seconds < 1 ? "under a second" : duration(seconds)
+            }`,
           );
           onUploaded();
           return;
         }
         settle("error", uploadError(req.status, req.responseText.slice(0, 200)));
         if (req.status === 412) {
-          const replace = /** @type {HTMLButtonElement} */ (el("button", "upload-replace", "Replace"));
+          const replace =
+            /** @type {HTMLButtonElement} */ (el("button", "upload-replace", "Replace"));
           replace.type = "button";
           replace.setAttribute("aria-label", `Replace the existing ${file.name}`);
           replace.addEventListener("click", () => {
