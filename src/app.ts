@@ -4,6 +4,14 @@ import { deleteEntry } from "./handlers/delete.ts";
 import { demosPage } from "./handlers/demos_page.ts";
 import { serveFiles } from "./handlers/files.ts";
 import { health } from "./handlers/health.ts";
+import { apiCollect } from "./handlers/api_collect.ts";
+import { apiEcho } from "./handlers/api_echo.ts";
+import { apiStat } from "./handlers/api_stat.ts";
+import { events } from "./handlers/events.ts";
+import { progressStream } from "./handlers/progress_stream.ts";
+import { sseCountdown } from "./handlers/sse_countdown.ts";
+import { sseTokens } from "./handlers/sse_tokens.ts";
+import { wsEcho } from "./handlers/ws_echo.ts";
 import { serveMetrics } from "./handlers/metrics.ts";
 import { loadAssets, STATIC_PREFIX, staticAssets } from "./handlers/static_assets.ts";
 import { upload } from "./handlers/upload.ts";
@@ -44,6 +52,14 @@ export function routes(deps: AppDeps): Route[] {
       methods: { GET: staticAssets(loadAssets(deps.staticDir)) },
     },
     { path: "/_/", methods: { GET: demosPage(deps.staticDir) } },
+    { path: "/_/sse/countdown", methods: { GET: sseCountdown } },
+    { path: "/_/sse/tokens", methods: { GET: sseTokens } },
+    { path: "/_/events", methods: { GET: events } },
+    { path: "/_/stream", methods: { GET: progressStream } },
+    { path: "/_/api/stat", methods: { GET: apiStat } },
+    { path: "/_/api/collect", methods: { POST: apiCollect } },
+    { path: "/_/api/echo", methods: { POST: apiEcho } },
+    { path: "/_/ws/echo", methods: { GET: wsEcho } },
     { path: "/_/", prefix: true, methods: {} },
     fileRoute(deps.config.upload),
   ];

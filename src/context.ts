@@ -1,5 +1,6 @@
 import type { AuthUser, Config } from "./config/parse_config.ts";
 import type { FileStore } from "./fs/file_store.ts";
+import type { ChangeFeed } from "./fs/change_feed.ts";
 import type { ServerState } from "./server_state.ts";
 import type { Metrics } from "./metrics.ts";
 
@@ -11,6 +12,8 @@ export interface AppDeps {
   metrics: Metrics;
   /** Absolute path of the `static/` folder. */
   staticDir: string;
+  /** The shared change feed of ROOT (`/_/events`); absent in bare test apps. */
+  changeFeed?: ChangeFeed;
 }
 
 /** Per-request context handed to handlers. */

@@ -1,7 +1,9 @@
 import { fileURLToPath } from "node:url";
 import { createApp } from "./app.ts";
 import type { Config } from "./config/parse_config.ts";
+import { ChangeFeed } from "./fs/change_feed.ts";
 import { FileStore } from "./fs/file_store.ts";
+import { invalidateFileCache } from "./handlers/files.ts";
 import { Metrics } from "./metrics.ts";
 import { ServerState } from "./server_state.ts";
 
@@ -34,7 +36,11 @@ export function startServer(config: Config): RunningServer {
   const store = new FileStore(config.root);
   const state = new ServerState();
   const metrics = new Metrics();
-  const handler = createApp({ config, store, state, metrics, staticDir: STATIC_DIR });
+  const changeFeed = new ChangeFeed(store.root, {
+    dotfiles: config.dotfiles,
+    onChange: () => invalidateFileCache(store),
+  });
+  const handler = createApp({ config, store, state, metrics, staticDir: STATIC_DIR, changeFeed });
   const tls = config.cert !== null && config.key !== null
     ? { cert: Deno.readTextFileSync(config.cert), key: Deno.readTextFileSync(config.key) }
     : {};
@@ -67,6 +73,7 @@ export function startServer(config: Config): RunningServer {
         const grace = new Promise<void>((resolve) => timer = setTimeout(resolve, graceMs));
         await Promise.race([server.shutdown(), grace]);
         clearTimeout(timer);
+        await changeFeed.close();
       })();
       return stopping;
     },

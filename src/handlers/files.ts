@@ -11,6 +11,7 @@ import {
   multipartByterangesStream,
   multipartLayout,
 } from "../streams/multipart_byteranges_stream.ts";
+import { checksum } from "./checksum.ts";
 import { serveListing } from "./listing.ts";
 
 /**
@@ -38,6 +39,7 @@ export function invalidateFileCache(store: FileStore): void {
  * preconditions, directories as redirects, index files or listings.
  */
 export const serveFiles: Handler = async (request, ctx) => {
+  if (ctx.url.searchParams.has("checksum")) return await checksum(request, ctx);
   const { pathname } = ctx.url;
   const cache = cacheFor(ctx.store);
   const cached = cache.get(pathname);

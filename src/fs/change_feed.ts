@@ -1,0 +1,340 @@
+import { isAbsolute, join, relative, sep as SEPARATOR } from "node:path";
+
+/** What happened to a path. */
+export type ChangeType = "created" | "modified" | "removed" | "renamed";
+
+/** One coalesced change under ROOT. */
+export interface Change {
+  type: ChangeType;
+  /** Path relative to ROOT with `/` separators, e.g. `sub/a.txt`. */
+  path: string;
+  /** `false` for removed entries (their kind is no longer known). */
+  isDirectory: boolean;
+  /** For `renamed`: the previous path relative to ROOT. */
+  from?: string;
+}
+
+/** What a subscriber receives, in order. */
+export type FeedItem =
+  | { type: "change"; id: string; change: Change }
+  /** The subscriber may have missed changes and should reload its view. */
+  | { type: "reset"; id: string; reason: string }
+  /** Replay (if any) is done; live changes follow. */
+  | { type: "ready"; id: string };
+
+/** The part of `Deno.FsWatcher` the feed uses. */
+export type Watcher = AsyncIterable<Deno.FsEvent> & { close(): void };
+
+/** Tuning and collaborators of a `ChangeFeed`. */
+export interface ChangeFeedOptions {
+  /** Report dot-entries too (`--dotfiles`). */
+  dotfiles?: boolean;
+  /** Raw events within this window are coalesced into one batch. */
+  debounceMs?: number;
+  /** Changes kept for `Last-Event-ID` replay. */
+  historySize?: number;
+  /** Items queued for a subscriber that is not reading, before it is reset. */
+  queueSize?: number;
+  /** How long the watcher keeps running after the last subscriber left. */
+  lingerMs?: number;
+  /** Called on every raw filesystem event (e.g. to drop cached file bytes). */
+  onChange?: () => void;
+  /** Starts a recursive watcher (tests inject a fake). */
+  watch?: (root: string) => Watcher;
+}
+
+interface PendingPath {
+  /** The path did not exist before this window (created or moved in). */
+  created: boolean;
+  /** Set when the window saw a rename from this path. */
+  from?: string;
+}
+
+interface Subscriber {
+  queue: FeedItem[];
+  wake: (() => void) | null;
+  closed: boolean;
+}
+
+/**
+ * The live change feed of ROOT: ONE recursive filesystem watcher shared by
+ * all subscribers, started by the first subscriber and stopped `lingerMs`
+ * after the last one left (so a client that reconnects soon can replay
+ * what it missed).
+ *
+ * Raw events are coalesced per path over `debounceMs` and checked against
+ * the file system, so a file written in 100 chunks is one `modified`, a
+ * file created and deleted within the window is nothing, and a rename is
+ * one `renamed`. Dot-entries are dropped unless `dotfiles`; paths outside
+ * ROOT never appear.
+ *
+ * Ids look like `<epoch>.<n>`; the epoch changes whenever the watcher
+ * (re)starts, since changes may have been missed in between. A subscriber
+ * resuming from an id of this epoch still in the bounded history gets the
+ * missed changes replayed; any other id gets a `reset`. A subscriber that
+ * stops reading is reset once `queueSize` items are waiting: its queue is
+ * replaced by one `reset`, so memory stays bounded.
+ *
+ * @example
+ * ```ts
+ * const feed = new ChangeFeed(root, { onChange: invalidateFileCache });
+ * for await (const item of feed.subscribe(null)) console.log(item);
+ * ```
+ */
+export class ChangeFeed {
+  readonly root: string;
+  readonly #dotfiles: boolean;
+  readonly #debounceMs: number;
+  readonly #historySize: number;
+  readonly #queueSize: number;
+  readonly #lingerMs: number;
+  readonly #onChange: () => void;
+  readonly #watch: (root: string) => Watcher;
+
+  readonly #subscribers = new Set<Subscriber>();
+  #watcher: Watcher | null = null;
+  #loop: Promise<void> = Promise.resolve();
+  #epoch = "";
+  #seq = 0;
+  #history: { seq: number; change: Change }[] = [];
+  #pending = new Map<string, PendingPath>();
+  #debounce: ReturnType<typeof setTimeout> | undefined;
+  #linger: ReturnType<typeof setTimeout> | undefined;
+  #publishing: Promise<void> = Promise.resolve();
+  #closed = false;
+
+  constructor(root: string, options: ChangeFeedOptions = {}) {
+    this.root = root;
+    this.#dotfiles = options.dotfiles ?? false;
+    this.#debounceMs = options.debounceMs ?? 100;
+    this.#historySize = options.historySize ?? 1000;
+    this.#queueSize = options.queueSize ?? 256;
+    this.#lingerMs = options.lingerMs ?? 60_000;
+    this.#onChange = options.onChange ?? (() => {});
+    this.#watch = options.watch ?? ((path) => Deno.watchFs(path, { recursive: true }));
+  }
+
+  /** Number of current subscribers. */
+  get subscribers(): number {
+    return this.#subscribers.size;
+  }
+
+  /** Whether the filesystem watcher is running. */
+  get watching(): boolean {
+    return this.#watcher !== null;
+  }
+
+  /**
+   * Subscribes to changes. With the id of an earlier item (`Last-Event-ID`)
+   * the missed changes are replayed first, or a `reset` is sent when they
+   * cannot be; then `ready`, then live changes. Cancelling the stream
+   * unsubscribes.
+   *
+   * @throws {Error} from `Deno.watchFs` when the watcher cannot start
+   * (e.g. the inotify limit is reached).
+   */
+  subscribe(lastEventId: string | null): ReadableStream<FeedItem> {
+    if (this.#closed) throw new Error("Change feed is closed");
+    this.#startWatching();
+    const subscriber: Subscriber = { queue: this.#catchUp(lastEventId), wake: null, closed: false };
+    subscriber.queue.push({ type: "ready", id: this.#id(this.#seq) });
+    this.#subscribers.add(subscriber);
+    let cancelled = false;
+    return new ReadableStream<FeedItem>({
+      pull: async (controller) => {
+        while (subscriber.queue.length === 0 && !subscriber.closed) {
+          await new Promise<void>((resolve) => subscriber.wake = resolve);
+        }
+        if (cancelled) return;
+        const item = subscriber.queue.shift();
+        if (item) controller.enqueue(item);
+        else controller.close();
+      },
+      cancel: () => {
+        cancelled = true;
+        this.#unsubscribe(subscriber);
+      },
+    }, { highWaterMark: 0 });
+  }
+
+  /** Stops the watcher and timers and ends every subscription. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    for (const subscriber of this.#subscribers) this.#end(subscriber);
+    this.#subscribers.clear();
+    this.#stopWatching();
+    await this.#loop;
+    await this.#publishing;
+  }
+
+  #id(seq: number): string {
+    return `${this.#epoch}.${seq}`;
+  }
+
+  #catchUp(lastEventId: string | null): FeedItem[] {
+    if (lastEventId === null) return [];
+    const match = /^([0-9a-z]+)\.(\d{1,15})$/.exec(lastEventId);
+    const seq = match ? Number(match[2]) : NaN;
+    if (!match || match[1] !== this.#epoch || seq > this.#seq) {
+      return [this.#reset("Unknown Last-Event-ID")];
+    }
+    const oldest = this.#history[0]?.seq ?? this.#seq + 1;
+    if (seq < oldest - 1) return [this.#reset("Last-Event-ID is too old")];
+    return this.#history.filter((h) => h.seq > seq).map((h) => this.#item(h.seq, h.change));
+  }
+
+  #reset(reason: string): FeedItem {
+    return { type: "reset", id: this.#id(this.#seq), reason };
+  }
+
+  #item(seq: number, change: Change): FeedItem {
+    return { type: "change", id: this.#id(seq), change };
+  }
+
+  #startWatching(): void {
+    clearTimeout(this.#linger);
+    this.#linger = undefined;
+    if (this.#watcher) return;
+    const watcher = this.#watch(this.root);
+    this.#watcher = watcher;
+    this.#epoch = Date.now().toString(36) + Math.random().toString(36).slice(2, 6);
+    this.#seq = 0;
+    this.#history = [];
+    this.#loop = (async () => {
+      try {
+        for await (const event of watcher) this.#onRaw(event);
+      } catch (error) {
+        if (!(error instanceof Deno.errors.BadResource)) {
+          console.error("Change feed watcher failed:", error);
+        }
+      }
+    })();
+  }
+
+  #stopWatching(): void {
+    clearTimeout(this.#linger);
+    clearTimeout(this.#debounce);
+    this.#linger = undefined;
+    this.#debounce = undefined;
+    this.#pending.clear();
+    this.#watcher?.close();
+    this.#watcher = null;
+  }
+
+  #unsubscribe(subscriber: Subscriber): void {
+    this.#end(subscriber);
+    if (!this.#subscribers.delete(subscriber) || this.#subscribers.size > 0) return;
+    this.#linger = setTimeout(() => this.#stopWatching(), this.#lingerMs);
+  }
+
+  #end(subscriber: Subscriber): void {
+    subscriber.closed = true;
+    subscriber.queue.length = 0;
+    subscriber.wake?.();
+  }
+
+  /** The path relative to ROOT, or `null` when it must not be reported. */
+  #relative(path: string): string | null {
+    const rel = relative(this.root, path);
+    if (rel === "" || rel === ".." || rel.startsWith(".." + SEPARATOR) || isAbsolute(rel)) {
+      return null;
+    }
+    const segments = rel.split(SEPARATOR);
+    if (!this.#dotfiles && segments.some((s) => s.startsWith("."))) return null;
+    return segments.join("/");
+  }
+
+  #touch(path: string): PendingPath {
+    let entry = this.#pending.get(path);
+    if (!entry) {
+      entry = { created: false };
+      this.#pending.set(path, entry);
+    }
+    return entry;
+  }
+
+  #onRaw(event: Deno.FsEvent): void {
+    this.#onChange();
+    const paths = event.paths.map((p) => this.#relative(p));
+    switch (event.kind) {
+      case "create":
+        if (paths[0]) this.#touch(paths[0]).created = true;
+        break;
+      case "modify":
+      case "remove":
+        if (paths[0]) this.#touch(paths[0]);
+        break;
+      case "rename": {
+        const [first, second] = paths;
+        if (event.paths.length < 2) {
+          // The destination of a rename whose source is unknown: moved in.
+          if (first) this.#touch(first).created = true;
+        } else if (second && first) {
+          const source = this.#pending.get(first);
+          this.#pending.delete(first);
+          const target = this.#touch(second);
+          target.created = source?.created ?? false;
+          target.from = source?.created ? undefined : first;
+        } else if (second) {
+          this.#touch(second).created = true;
+        } else if (first) {
+          this.#touch(first);
+        }
+        break;
+      }
+      default:
+        // access, other, any: no content change to report.
+        return;
+    }
+    if (this.#pending.size > 0 && this.#debounce === undefined) {
+      this.#debounce = setTimeout(() => this.#flush(), this.#debounceMs);
+    }
+  }
+
+  #flush(): void {
+    this.#debounce = undefined;
+    const batch = this.#pending;
+    this.#pending = new Map();
+    this.#publishing = this.#publishing.then(() => this.#publish(batch));
+  }
+
+  async #publish(batch: Map<string, PendingPath>): Promise<void> {
+    for (const [path, entry] of batch) {
+      let info: Deno.FileInfo | null = null;
+      try {
+        info = await Deno.stat(join(this.root, ...path.split("/")));
+      } catch {
+        // Gone (or unreadable): reported as removed below.
+      }
+      if (this.#watcher === null) return;
+      let change: Change | null;
+      if (info) {
+        const type = entry.from ? "renamed" : entry.created ? "created" : "modified";
+        change = { type, path, isDirectory: info.isDirectory };
+        if (entry.from) change.from = entry.from;
+      } else if (entry.from) {
+        change = { type: "removed", path: entry.from, isDirectory: false };
+      } else {
+        change = entry.created ? null : { type: "removed", path, isDirectory: false };
+      }
+      if (change) this.#emit(change);
+    }
+  }
+
+  #emit(change: Change): void {
+    const seq = ++this.#seq;
+    this.#history.push({ seq, change });
+    if (this.#history.length > this.#historySize) this.#history.shift();
+    const item = this.#item(seq, change);
+    for (const subscriber of this.#subscribers) {
+      if (subscriber.queue.length >= this.#queueSize) {
+        subscriber.queue = [this.#reset("Subscriber fell behind")];
+      } else {
+        subscriber.queue.push(item);
+      }
+      const wake = subscriber.wake;
+      subscriber.wake = null;
+      wake?.();
+    }
+  }
+}
