@@ -104,12 +104,30 @@ export interface RawResponse {
 
 /**
  * Sends `request` verbatim over a fresh TCP connection (for request targets
- * `fetch` would normalise) and reads until the server closes it.
+ * `fetch` would normalise) and reads until the server closes it. A reset
+ * connection ends the response (status 0 when nothing came back).
  */
 export async function rawRequest(port: number, request: string): Promise<RawResponse> {
   const conn = await Deno.connect({ hostname: "127.0.0.1", port });
-  await conn.write(new TextEncoder().encode(request));
-  const text = decoder.decode(await new Response(conn.readable).arrayBuffer());
+  const chunks: Uint8Array<ArrayBuffer>[] = [];
+  try {
+    await conn.write(new TextEncoder().encode(request));
+    const buffer = new Uint8Array(64 * 1024);
+    for (;;) {
+      const n = await conn.read(buffer);
+      if (n === null) break;
+      chunks.push(buffer.slice(0, n));
+    }
+  } catch (error) {
+    if (
+      !(error instanceof Deno.errors.ConnectionReset || error instanceof Deno.errors.BrokenPipe)
+    ) {
+      throw error;
+    }
+  } finally {
+    conn.close();
+  }
+  const text = decoder.decode(await new Blob(chunks).arrayBuffer());
   const split = text.indexOf("\r\n\r\n");
   const head = split === -1 ? text : text.slice(0, split);
   const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(head)?.[1] ?? 0);
