@@ -224,7 +224,8 @@ export class ChangeFeed {
   #unsubscribe(subscriber: Subscriber): void {
     this.#end(subscriber);
     if (!this.#subscribers.delete(subscriber) || this.#subscribers.size > 0) return;
-    this.#linger = setTimeout(() => this.#stopWatching(), this.#lingerMs);
+    if (this.#lingerMs === 0) this.#stopWatching();
+    else this.#linger = setTimeout(() => this.#stopWatching(), this.#lingerMs);
   }
 
   #end(subscriber: Subscriber): void {
