@@ -98,6 +98,22 @@ Deno.test("serveFiles() answers 404 for symlinks leading outside ROOT and follow
   });
 });
 
+Deno.test("serveFiles() never redirects a directory to another host", async (t) => {
+  await using dir = await tempDir({ "evil.example/a.txt": "a" });
+  await using server = startTestServer(dir.path);
+  for (
+    const target of ["//evil.example", "///evil.example", "/\\evil.example", "//evil.example?x=1"]
+  ) {
+    await t.step(target, async () => {
+      const res = await rawRequest(server.port, rawGet(target));
+      assertEquals(res.status, 301, res.head);
+      const location = /^location: (.*)$/im.exec(res.head)?.[1];
+      const query = target.includes("?") ? "?x=1" : "";
+      assertEquals(location, `/evil.example/${query}`);
+    });
+  }
+});
+
 Deno.test("startServer() answers malformed requests with 400 and keeps serving", async (t) => {
   await using dir = await tempDir({ "a.txt": "a" });
   await using server = startTestServer(dir.path);

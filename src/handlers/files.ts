@@ -5,7 +5,7 @@ import { makeEtag } from "../http/etag.ts";
 import { HttpError } from "../http/http_error.ts";
 import { contentType } from "../http/media_type.ts";
 import { type FilePlan, planFileResponse } from "../http/plan_file_response.ts";
-import { decodePath, isHidden } from "../path/decode_path.ts";
+import { decodePath, encodePath, isHidden } from "../path/decode_path.ts";
 import { fileRangeStream } from "../streams/file_range_stream.ts";
 import {
   multipartByterangesStream,
@@ -68,7 +68,9 @@ export const serveFiles: Handler = async (request, ctx) => {
   }
 
   if (!trailingSlash) {
-    const location = `${pathname}/${ctx.url.search}`;
+    // Rebuilt from the segments: a raw `//host` path must not become a
+    // protocol-relative redirect to another site.
+    const location = encodePath(segments, true) + ctx.url.search;
     return new Response(null, { status: 301, headers: { location } });
   }
   if (ctx.config.index !== null) {
