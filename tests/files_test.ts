@@ -6,6 +6,7 @@ import {
   fixtureBytes,
   headerSnapshot,
   parseByteRanges,
+  rawRequest,
 } from "./helpers/http_fixtures.ts";
 import { startTestServer, tempDir } from "./helpers/server.ts";
 
@@ -52,6 +53,32 @@ Deno.test("serveFiles() changes the ETag when the file changes", async () => {
   const second = await get(server.href("/a.txt"));
   assertEquals(await second.text(), "three", "the small-file cache notices the change");
   assertOk(first.headers.get("etag") !== second.headers.get("etag"));
+});
+
+Deno.test("serveFiles() serves a cached small file intact again and again", async () => {
+  await using dir = await tempDir({ "digits.txt": DIGITS });
+  await using server = startTestServer(dir.path);
+  for (let i = 0; i < 4; i++) {
+    const res = await get(server.href("/digits.txt"), i % 2 ? { range: "bytes=2-4" } : {});
+    assertEquals(await res.text(), i % 2 ? "234" : DIGITS);
+  }
+});
+
+Deno.test("serveFiles() never transforms the bytes, even for a client that accepts gzip", async (t) => {
+  await using dir = await tempDir({ "text.txt": DIGITS.repeat(10_000), "sub/a.txt": "a" });
+  await using server = startTestServer(dir.path);
+  for (const path of ["/text.txt", "/sub/"]) {
+    await t.step(path, async () => {
+      const res = await rawRequest(
+        server.port,
+        `GET ${path} HTTP/1.1\r\nHost: x\r\nAccept-Encoding: gzip, br\r\nConnection: close\r\n\r\n`,
+      );
+      assertEquals(res.status, 200);
+      assertOk(!/^content-encoding:/im.test(res.head), res.head);
+      const length = Number(/^content-length: (\d+)$/im.exec(res.head)?.[1]);
+      assertEquals(new TextEncoder().encode(res.body).length, length);
+    });
+  }
 });
 
 Deno.test("serveFiles() answers HEAD with exactly the GET headers and no body", async (t) => {
