@@ -64,9 +64,23 @@ Deno.test("parseConfig() reads SLUICE_* environment variables, flags win", async
     assertEquals(parseConfig([], { SLUICE_NO_LISTING: "true" }).listing, false);
     assertEquals(parseConfig([], { SLUICE_QUIET: "on" }).quiet, true);
   });
-  await t.step("SLUICE_CORS empty means *", () => {
-    assertEquals(parseConfig([], { SLUICE_CORS: "" }).cors, "*");
-  });
+  await t.step(
+    "SLUICE_CORS: empty or a true word means *, a false word off, else an origin",
+    () => {
+      assertEquals(parseConfig([], { SLUICE_CORS: "" }).cors, "*");
+      assertEquals(parseConfig([], { SLUICE_CORS: "1" }).cors, "*");
+      assertEquals(parseConfig([], { SLUICE_CORS: "true" }).cors, "*");
+      assertEquals(parseConfig([], { SLUICE_CORS: "off" }).cors, null);
+      assertEquals(
+        parseConfig([], { SLUICE_CORS: "http://a.test:8080" }).cors,
+        "http://a.test:8080",
+      );
+      assertEquals(
+        parseConfig(["--cors", "https://b.test"], { SLUICE_CORS: "0" }).cors,
+        "https://b.test",
+      );
+    },
+  );
   await t.step("SLUICE_INDEX and SLUICE_HOST", () => {
     const config = parseConfig([], { SLUICE_INDEX: "index.html", SLUICE_HOST: "::1" });
     assertEquals([config.index, config.host], ["index.html", "::1"]);
@@ -88,6 +102,9 @@ Deno.test("parseConfig() throws a one-line UsageError for bad input", async (t) 
     [["--index", ".hidden"], {}],
     [["--index", ""], {}],
     [["--log-format", "xml"], {}],
+    [["--cors=example.com"], {}],
+    [["--cors=https://example.com/path"], {}],
+    [[], { SLUICE_CORS: "maybe" }],
     [["--cert", "c.pem"], {}],
     [["--max-upload", "lots"], {}],
     [[], { SLUICE_PORT: "http" }],

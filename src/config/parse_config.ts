@@ -143,6 +143,30 @@ function expandBareCors(argv: readonly string[]): string[] {
 }
 
 /**
+ * The CORS setting from `--cors [ORIGIN]` or `SLUICE_CORS`: `null` when off,
+ * `"*"`, or one origin (`scheme://host[:port]`). `SLUICE_CORS` may also be a
+ * boolean word (`1`, `true` → `*`; `0`, `false` → off); empty means `*`.
+ */
+function parseCors(flag: string | undefined, envValue: string | undefined): string | null {
+  let value: string;
+  if (flag !== undefined) {
+    value = flag.trim() || "*";
+  } else if (envValue !== undefined) {
+    const word = envValue.trim().toLowerCase();
+    if (word === "" || TRUE_WORDS.has(word)) return "*";
+    if (FALSE_WORDS.has(word)) return null;
+    value = envValue.trim();
+  } else {
+    return null;
+  }
+  if (value === "*") return value;
+  if (!/^https?:\/\/[^/\s?#]+$/i.test(value)) {
+    throw new UsageError(`--cors takes * or an origin like https://example.com, got "${value}"`);
+  }
+  return value;
+}
+
+/**
  * Builds the configuration from command-line arguments and environment
  * variables. Flags win over environment variables.
  *
@@ -179,12 +203,7 @@ export function parseConfig(
   }
   const authSpecs = (values.auth as string[] | undefined) ??
     (env[envName("auth")]?.split(/\s+/).filter(Boolean) ?? []);
-  const corsValue = values.cors as string | undefined;
-  const cors = corsValue !== undefined
-    ? corsValue || "*"
-    : env[envName("cors")] !== undefined
-    ? (env[envName("cors")] || "*")
-    : null;
+  const cors = parseCors(values.cors as string | undefined, env[envName("cors")]);
   const index = text("index");
   if (index !== undefined && (index === "" || /[/\\\0]/.test(index) || index.startsWith("."))) {
     throw new UsageError(`--index must be a plain file name, got "${index}"`);
