@@ -106,11 +106,17 @@ function toHttpError(error: unknown): HttpError | null {
   return null;
 }
 
-/** Body bytes a response sends: 0 without a body, `null` when unknown. */
-function sentBytes(response: Response): number | null {
-  if (response.body === null) return 0;
+/**
+ * Body bytes a response sends: 0 without a body, `null` when unknown.
+ * Reads `response.body` only as a last resort: the getter turns a byte body
+ * into a stream, which takes Deno.serve off its fast path (≈ 40% more CPU
+ * per small-file request, see docs/compile-and-bench.md).
+ */
+function sentBytes(request: Request, response: Response): number | null {
+  if (request.method === "HEAD" || response.status === 204 || response.status === 304) return 0;
   const length = response.headers.get("content-length");
-  return length === null ? null : Number(length);
+  if (length !== null) return Number(length);
+  return response.body === null ? 0 : null;
 }
 
 /**
@@ -170,7 +176,7 @@ export function createApp(
         response.headers.set(k, v);
       }
     }
-    const bytes = sentBytes(response);
+    const bytes = sentBytes(request, response);
     metrics.record(request.method, response.status, bytes ?? 0);
     log?.(formatAccessLog(config.logFormat, {
       method: request.method,

@@ -72,3 +72,32 @@ export function sampleMemory(pid: number, intervalMs = 100): {
     },
   };
 }
+
+/**
+ * CPU time (user + system, all threads) `pid` has used, in milliseconds,
+ * from `/proc/<pid>/stat`; `null` when unreadable. Assumes 100 ticks/s.
+ */
+export function readCpuMs(pid: number): number | null {
+  try {
+    return parseProcStat(Deno.readTextFileSync(`/proc/${pid}/stat`));
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * User plus system CPU milliseconds from a `/proc/<pid>/stat` line (fields
+ * 14 and 15, counted after the parenthesised command name).
+ *
+ * @example
+ * ```ts
+ * parseProcStat("42 (deno) S 1 42 42 0 -1 0 0 0 0 0 150 50 0 0"); // 2000
+ * ```
+ */
+export function parseProcStat(line: string): number {
+  const fields = line.slice(line.lastIndexOf(")") + 2).split(" ");
+  // fields[0] is field 3 (state): utime is field 14, stime field 15.
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  if (!Number.isFinite(ticks)) throw new SyntaxError("Unexpected /proc stat line");
+  return ticks * 10;
+}
