@@ -11,7 +11,11 @@ class FakeWatcher implements AsyncIterable<Deno.FsEvent> {
   closed = false;
 
   emit(kind: Deno.FsEvent["kind"], ...paths: string[]): void {
-    this.#events.push({ kind, paths });
+    this.emitEvent({ kind, paths });
+  }
+
+  emitEvent(event: Deno.FsEvent): void {
+    this.#events.push(event);
     this.#wake?.();
   }
 
@@ -184,6 +188,24 @@ Deno.test("ChangeFeed resets a subscriber that stops reading instead of bufferin
   assertEquals(change.type === "change" && change.change.path, "f0");
   await slow.cancel();
   await fast.cancel();
+});
+
+Deno.test("ChangeFeed resets everyone and starts a new epoch when the kernel drops events", async () => {
+  await using t = await fakeFeed({ "a": "" });
+  const reader = t.feed.subscribe(null).getReader();
+  await take(reader, 1);
+  const [watcher] = t.watchers;
+  watcher.emit("modify", t.at("a"));
+  const [before] = await take(reader, 1);
+  watcher.emitEvent({ kind: "other", paths: [], flag: "rescan" });
+  const [reset] = await take(reader, 1);
+  assertEquals(reset.type === "reset" && reset.reason, "Too many changes to report");
+  // Ids from before the gap can no longer be trusted for replay.
+  const again = t.feed.subscribe(before.id).getReader();
+  const [first] = await take(again, 1);
+  assertEquals(first.type === "reset" && first.reason, "Unknown Last-Event-ID");
+  await again.cancel();
+  await reader.cancel();
 });
 
 Deno.test("ChangeFeed shares one watcher, starts it lazily and stops it after the last subscriber", async () => {

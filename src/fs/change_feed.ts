@@ -43,6 +43,9 @@ export interface ChangeFeedOptions {
   watch?: (root: string) => Watcher;
 }
 
+/** Distinct paths one coalescing window may hold before the feed resets. */
+const MAX_PENDING = 10_000;
+
 interface PendingPath {
   /** The path did not exist before this window (created or moved in). */
   created: boolean;
@@ -73,7 +76,9 @@ interface Subscriber {
  * resuming from an id of this epoch still in the bounded history gets the
  * missed changes replayed; any other id gets a `reset`. A subscriber that
  * stops reading is reset once `queueSize` items are waiting: its queue is
- * replaced by one `reset`, so memory stays bounded.
+ * replaced by one `reset`, so memory stays bounded. When the kernel drops
+ * events (a rescan) or one window touches more than 10 000 paths, every
+ * subscriber gets a `reset` and a new epoch begins.
  *
  * @example
  * ```ts
@@ -197,9 +202,7 @@ export class ChangeFeed {
     if (this.#watcher) return;
     const watcher = this.#watch(this.root);
     this.#watcher = watcher;
-    this.#epoch = Date.now().toString(36) + Math.random().toString(36).slice(2, 6);
-    this.#seq = 0;
-    this.#history = [];
+    this.#newEpoch();
     this.#loop = (async () => {
       try {
         for await (const event of watcher) this.#onRaw(event);
@@ -209,6 +212,29 @@ export class ChangeFeed {
         }
       }
     })();
+  }
+
+  #newEpoch(): void {
+    this.#epoch = Date.now().toString(36) + Math.random().toString(36).slice(2, 6);
+    this.#seq = 0;
+    this.#history = [];
+  }
+
+  /**
+   * Forgets pending changes, history and ids (a new epoch) and gives every
+   * subscriber one `reset` instead of what it was waiting for.
+   */
+  #restartEpoch(reason: string): void {
+    clearTimeout(this.#debounce);
+    this.#debounce = undefined;
+    this.#pending.clear();
+    this.#newEpoch();
+    for (const subscriber of this.#subscribers) {
+      subscriber.queue = [this.#reset(reason)];
+      const wake = subscriber.wake;
+      subscriber.wake = null;
+      wake?.();
+    }
   }
 
   #stopWatching(): void {
@@ -256,6 +282,11 @@ export class ChangeFeed {
 
   #onRaw(event: Deno.FsEvent): void {
     this.#onChange();
+    if (event.flag === "rescan" || this.#pending.size >= MAX_PENDING) {
+      // The kernel dropped events, or a burst is too large to coalesce.
+      this.#restartEpoch("Too many changes to report");
+      return;
+    }
     const paths = event.paths.map((p) => this.#relative(p));
     switch (event.kind) {
       case "create":
