@@ -160,7 +160,11 @@ export function createApp(
     const started = performance.now();
     const url = new URL(request.url);
     const remote = (info.remoteAddr as Deno.NetAddr).hostname ?? "unknown";
-    const ctx: RequestContext = { ...deps, url, remote, user: null, completed: info.completed };
+    // `info.completed` rejects when a response is interrupted (an HTTP/2 client
+    // leaving an SSE stream); unhandled, that rejection would end the process.
+    const completed = info.completed;
+    completed.catch(() => {});
+    const ctx: RequestContext = { ...deps, url, remote, user: null, completed };
     let response: Response;
     try {
       response = await dispatch(request, ctx);

@@ -198,3 +198,57 @@ Deno.test("sseResponse() ends live streams with event: shutdown", async () => {
   assertEquals(rest, [{ type: "shutdown", data: "Server is shutting down", lastEventId: "5" }]);
   await deadline(stopping, "the server to stop");
 });
+
+/** A self-signed certificate for 127.0.0.1, made with openssl in `dir`. */
+async function selfSignedCert(dir: string): Promise<{ cert: string; key: string; pem: string }> {
+  const cert = `${dir}/cert.pem`;
+  const key = `${dir}/key.pem`;
+  const { code } = await new Deno.Command("openssl", {
+    args: [
+      "req",
+      "-x509",
+      "-newkey",
+      "ec",
+      "-pkeyopt",
+      "ec_paramgen_curve:prime256v1",
+      "-nodes",
+      "-keyout",
+      key,
+      "-out",
+      cert,
+      "-days",
+      "1",
+      "-subj",
+      "/CN=127.0.0.1",
+      "-addext",
+      "subjectAltName=IP:127.0.0.1",
+      "-addext",
+      "basicConstraints=critical,CA:FALSE",
+    ],
+    stdout: "null",
+    stderr: "null",
+  }).output();
+  assertEquals(code, 0, "openssl could not make a certificate");
+  return { cert, key, pem: await Deno.readTextFile(cert) };
+}
+
+Deno.test("sseCountdown() survives an HTTP/2 client leaving mid-stream", async () => {
+  await using dir = await tempDir();
+  await using certDir = await tempDir();
+  const tls = await selfSignedCert(certDir.path);
+  await using server = startTestServer(dir.path, { cert: tls.cert, key: tls.key });
+  using client = Deno.createHttpClient({ caCerts: [tls.pem] });
+  const controller = new AbortController();
+  const res = await fetch(server.href("/_/sse/countdown?from=5&interval=60000"), {
+    client,
+    signal: controller.signal,
+  });
+  const events = sseEvents(res.body!);
+  assertEquals((await deadline(events.next(), "the first event")).value?.data, "5");
+  controller.abort();
+  await events.return(undefined).catch(() => {});
+  await deadline(streamsClosed(server.state), "the server to release the stream");
+  // An interrupted HTTP/2 response must not take the server down.
+  const health = await fetch(server.href("/_/health"), { client });
+  assertEquals((await health.json()).streams.sse, 0);
+});
