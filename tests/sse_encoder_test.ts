@@ -85,3 +85,28 @@ Deno.test("SseParser handles a CRLF split across chunks and keeps the retry and 
   assertEquals(parser.feed("\n\r\n"), [{ type: "message", data: "x", lastEventId: "7" }]);
   assertEquals(parser.retry, 1500);
 });
+
+Deno.test("SseParser follows the examples of the HTML event-stream specification", async (t) => {
+  const parse = (text: string) => new SseParser().feed(text);
+  await t.step("comment, ids, and an unterminated last block", () => {
+    const events = parse(
+      ": test stream\n\ndata: first event\nid: 1\n\ndata:second event\nid\n\ndata:  third event\n",
+    );
+    assertEquals(events, [
+      { type: "message", data: "first event", lastEventId: "1" },
+      { type: "message", data: "second event", lastEventId: "" },
+    ]);
+  });
+  await t.step("fields without a colon", () => {
+    assertEquals(parse("data\n\ndata\ndata\n\ndata:").map((e) => e.data), ["", "\n"]);
+  });
+  await t.step("one optional space after the colon", () => {
+    assertEquals(parse("data:test\n\ndata: test\n\n").map((e) => e.data), ["test", "test"]);
+  });
+  await t.step("an empty data buffer dispatches nothing but keeps the id", () => {
+    const parser = new SseParser();
+    assertEquals(parser.feed("id: 7\nevent: x\n\n"), []);
+    assertEquals(parser.lastEventId, "7");
+    assertEquals(parser.feed("data: y\n\n"), [{ type: "message", data: "y", lastEventId: "7" }]);
+  });
+});
