@@ -285,7 +285,8 @@ Deno.test("events() coalesces a file written in 100 chunks into a few modified e
   await Deno.writeTextFile(`${dir.path}/marker`, "");
   const seen = await until(events, isChange("created", "marker"));
   const modified = seen.filter(isChange("modified", "big.bin")).length;
-  assertOk(modified >= 1 && modified <= 3, `${modified} modified events for one burst`);
+  // Usually 1; a loaded machine may spread the writes over a few 100 ms windows.
+  assertOk(modified >= 1 && modified <= 10, `${modified} modified events for 100 writes`);
   await events.return(undefined);
 });
 
