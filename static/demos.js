@@ -86,7 +86,7 @@ function countdown() {
       logLine(log, `id ${event.lastEventId}: ${event.data}`);
     });
     source.addEventListener("done", (event) => {
-      now.textContent = "🚀";
+      now.textContent = "Liftoff!";
       logLine(log, `done: ${/** @type {MessageEvent} */ (event).data}`, "final");
       done();
     });
@@ -221,7 +221,7 @@ function echo() {
     setStatus("reconnecting", "Connecting…");
     ws.addEventListener("open", () => {
       setStatus("live", "Connected");
-      input.focus();
+      input.select();
     });
     ws.addEventListener("message", (event) => logLine(log, String(event.data), "received"));
     ws.addEventListener("close", (event) => {

@@ -1,0 +1,89 @@
+/**
+ * Headless Chromium for the UI tests, driven by `puppeteer-core` with the
+ * system browser (the driver never downloads one).
+ * @module
+ */
+// @ts-types="./puppeteer_types.d.ts"
+import puppeteer from "puppeteer-core";
+import type { Browser, Page } from "./puppeteer_types.d.ts";
+
+export type { Page };
+
+/** Where Debian (and CI, via `apt-get install -y chromium`) puts Chromium. */
+export const CHROMIUM_PATH = "/usr/bin/chromium";
+
+function missingReason(): string | null {
+  try {
+    Deno.statSync(CHROMIUM_PATH);
+    return null;
+  } catch {
+    return `no Chromium at ${CHROMIUM_PATH} (apt-get install -y chromium)`;
+  }
+}
+
+/** Why the browser tests cannot run here, or `null` when they can. */
+export const CHROMIUM_MISSING: string | null = missingReason();
+if (CHROMIUM_MISSING) console.warn(`Skipping browser tests: ${CHROMIUM_MISSING}`);
+
+/** A browser with its own profile; `await using` closes it and removes the profile. */
+export type TestBrowser = Browser & AsyncDisposable;
+
+/**
+ * Launches headless Chromium with a fresh profile and no background traffic.
+ *
+ * @example
+ * ```ts
+ * await using browser = await launchBrowser();
+ * const page = await browser.newPage();
+ * ```
+ */
+export async function launchBrowser(): Promise<TestBrowser> {
+  const profile = await Deno.makeTempDir({ prefix: "sluice-chromium-" });
+  const browser = await puppeteer.launch({
+    executablePath: CHROMIUM_PATH,
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+      "--autoplay-policy=no-user-gesture-required",
+      "--mute-audio",
+      `--user-data-dir=${profile}`,
+    ],
+    defaultViewport: { width: 1100, height: 760 },
+    protocolTimeout: 30_000,
+  });
+  return Object.assign(browser, {
+    async [Symbol.asyncDispose]() {
+      await browser.close();
+      await Deno.remove(profile, { recursive: true });
+    },
+  });
+}
+
+/** Console errors, failed requests and uncaught exceptions a page reports. */
+export function collectErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on("console", (message) => {
+    if (message.type() === "error") errors.push(`console: ${message.text()}`);
+  });
+  page.on("pageerror", (error) => errors.push(`pageerror: ${String(error)}`));
+  page.on("requestfailed", (request) => {
+    // Media and EventSource requests are cancelled on purpose when closed.
+    const reason = request.failure()?.errorText ?? "";
+    if (reason !== "net::ERR_ABORTED") errors.push(`requestfailed: ${request.url()} ${reason}`);
+  });
+  return errors;
+}
+
+const ARTIFACTS = new URL("../artifacts/", import.meta.url);
+
+/** Saves a full-page screenshot as `tests/artifacts/<name>.png` for people to look at. */
+export async function screenshot(page: Page, name: string): Promise<void> {
+  await Deno.mkdir(ARTIFACTS, { recursive: true });
+  const path = new URL(`${name}.png`, ARTIFACTS).pathname;
+  await page.screenshot({ path, fullPage: true });
+}

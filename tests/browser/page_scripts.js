@@ -1,0 +1,112 @@
+// Functions the browser tests run inside the page (puppeteer serialises them
+// with toString()). Plain JavaScript so the Deno type check, which has no DOM
+// types, does not look inside them.
+
+/** @returns {string[]} names of the visible listing rows in order */
+export function visibleNames() {
+  return [...document.querySelectorAll("#listing tbody tr[data-name]")]
+    .filter((r) => !r.hidden)
+    .map((r) => r.dataset.name ?? "");
+}
+
+/** @param {string} selector @returns {string | null} */
+export function textOf(selector) {
+  return document.querySelector(selector)?.textContent ?? null;
+}
+
+/** @param {string} selector @returns {string[]} */
+export function textsOf(selector) {
+  return [...document.querySelectorAll(selector)].map((el) => el.textContent ?? "");
+}
+
+/** @param {string} selector @returns {boolean | null} */
+export function hiddenOf(selector) {
+  const el = document.querySelector(selector);
+  return el ? el.hidden : null;
+}
+
+/** @param {string} selector @param {string} name @returns {string | null} */
+export function attrOf(selector, name) {
+  return document.querySelector(selector)?.getAttribute(name) ?? null;
+}
+
+/** @param {string} selector @returns {string | null} the resolved href */
+export function hrefOf(selector) {
+  const a = document.querySelector(selector);
+  return a instanceof HTMLAnchorElement ? a.href : null;
+}
+
+/** @param {string} selector @param {string} value */
+export function setValue(selector, value) {
+  const el = document.querySelector(selector);
+  el.value = value;
+}
+
+/** @param {string} selector @returns {[number, number]} value and max of a progress bar */
+export function progressOf(selector) {
+  const p = document.querySelector(selector);
+  return [p.value, p.max];
+}
+
+/**
+ * Marks every visible, enabled, focusable control with data-tab-probe and
+ * describes them.
+ * @returns {string[]}
+ */
+export function markFocusableControls() {
+  const selector = "a[href], button, input, select, textarea, summary, [tabindex]";
+  const all = [...document.querySelectorAll(selector)].filter((el) =>
+    !el.disabled && el.tabIndex >= 0 && el.getClientRects().length > 0 &&
+    getComputedStyle(el).visibility !== "hidden"
+  );
+  all.forEach((el, i) => el.dataset.tabProbe = String(i));
+  document.activeElement?.blur();
+  return all.map((el) =>
+    `${el.tagName.toLowerCase()}${el.id ? "#" + el.id : ""} "${
+      (el.getAttribute("aria-label") ?? el.textContent ?? "").trim().slice(0, 40)
+    }"`
+  );
+}
+
+/** @returns {string | null} the probe mark of the focused element */
+export function activeProbe() {
+  return document.activeElement?.dataset?.tabProbe ?? null;
+}
+
+/** @returns {string} the outline style of the focused element */
+export function activeOutline() {
+  return getComputedStyle(document.activeElement).outlineStyle;
+}
+
+/** @param {number} after @returns {boolean} the video plays past `after` seconds */
+export function videoPlayingPast(after) {
+  const video = document.querySelector("video");
+  return video !== null && !video.seeking && !video.paused && video.currentTime > after;
+}
+
+/** @returns {number} */
+export function videoTime() {
+  return document.querySelector("video")?.currentTime ?? -1;
+}
+
+/** @param {number} seconds */
+export function seekVideo(seconds) {
+  document.querySelector("video").currentTime = seconds;
+}
+
+/** @param {string} selector an upload list item */
+export function uploadItem(selector) {
+  const li = document.querySelector(selector);
+  const bar = li.querySelector("progress");
+  return {
+    status: li.querySelector(".upload-status")?.textContent ?? "",
+    value: bar.value,
+    max: bar.max,
+    events: Number(li.dataset.progressEvents ?? 0),
+  };
+}
+
+/** @param {string} selector @param {string} expected @returns {boolean} some match has this text */
+export function someTextIs(selector, expected) {
+  return [...document.querySelectorAll(selector)].some((el) => el.textContent === expected);
+}
