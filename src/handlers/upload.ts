@@ -33,6 +33,7 @@ export const upload: Handler = async (request, ctx) => {
   const declared = declaredLength(request.headers.get("content-length"));
   if (declared !== null && declared > ctx.config.maxUpload) {
     await request.body?.cancel();
+    ctx.metrics.uploadFailed("limit");
     throw new HttpError(413, "Upload too large");
   }
   const writer = new FileWriter(ctx.store.root);
