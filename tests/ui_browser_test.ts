@@ -25,22 +25,6 @@ const browserTest = {
   sanitizeResources: false,
 };
 
-/** Whether the server routes `path` (other engineers' endpoints may not have landed yet). */
-async function routed(path: string): Promise<boolean> {
-  await using dir = await tempDir();
-  await using server = startTestServer(dir.path);
-  const res = await fetch(server.href(path));
-  await res.body?.cancel();
-  return res.status !== 404;
-}
-
-const HAS_EVENTS = await routed("/_/events");
-const HAS_DEMOS = await routed("/_/sse/countdown?from=1&interval=10") &&
-  await routed("/_/sse/tokens?text=a&delay=0");
-for (const [ok, what] of [[HAS_EVENTS, "/_/events"], [HAS_DEMOS, "/_/sse/*"]] as const) {
-  if (!ok) console.warn(`Skipping browser tests that need ${what}: not routed yet`);
-}
-
 /** Waits until the listing's live feed is connected. */
 async function waitLive(page: Page): Promise<void> {
   await page.waitForSelector('#live-status[data-status="live"]');
@@ -84,7 +68,7 @@ Deno.test({
     const errors = collectErrors(page);
     await page.goto(server.href("/"));
     await page.waitForSelector("#filter");
-    if (HAS_EVENTS) await waitLive(page);
+    await waitLive(page);
 
     assertEquals(await page.evaluate(scripts.visibleNames), [
       "music",
@@ -225,7 +209,6 @@ Deno.test({
 Deno.test({
   name: "upload through the UI shows progress and appears in a second page via the live feed",
   ...browserTest,
-  ignore: CHROMIUM_MISSING !== null || !HAS_EVENTS,
   async fn() {
     await using dir = await tempDir({ "existing.txt": "old" });
     await using files = await tempDir({
@@ -299,9 +282,44 @@ Deno.test({
 });
 
 Deno.test({
+  name: "upload shows bytes, speed and time left while it runs, and Cancel stores nothing",
+  ...browserTest,
+  async fn() {
+    await using dir = await tempDir({ "keep.txt": "k" });
+    await using files = await tempDir({ "slow.bin": new Uint8Array(1024 * 1024) });
+    await using server = startTestServer(dir.path, { upload: true });
+    await using browser = await launchBrowser();
+    const page = await browser.newPage();
+    const errors = collectErrors(page);
+    await page.goto(server.href("/"));
+    await page.waitForSelector("#upload:not([hidden])");
+    // 128 KiB/s: the 1 MiB upload takes about 8 s, long enough to watch.
+    await page.emulateNetworkConditions({ download: -1, upload: 128 * 1024, latency: 0 });
+    const input = await page.$("#upload-input");
+    assertOk(input);
+    await input.uploadFile(`${files.path}/slow.bin`);
+    const item = 'li.upload-item[data-name="slow.bin"]';
+    await page.waitForFunction(
+      scripts.textMatches,
+      {},
+      `${item} .upload-status`,
+      String.raw`^[1-9]\d* KiB of 1\.0 MiB · \d+ KiB/s · 0:\d\d left$`,
+    );
+    const [sent, total] = await page.evaluate(scripts.progressOf, `${item} progress`);
+    assertOk(sent > 0 && sent < total, `partial progress ${sent}/${total}`);
+    await screenshot(page, "upload-progress");
+    await page.click(`${item} button.upload-cancel`);
+    await page.waitForSelector(`${item}[data-state="cancelled"]`);
+    assertEquals(await page.evaluate(scripts.textOf, `${item} .upload-status`), "Cancelled");
+    const stat = await Deno.stat(`${dir.path}/slow.bin`).catch(() => null);
+    assertEquals(stat, null, "a cancelled upload never reaches its name");
+    assertEquals(errors, []);
+  },
+});
+
+Deno.test({
   name: "demos page renders every countdown event and the whole token stream",
   ...browserTest,
-  ignore: CHROMIUM_MISSING !== null || !HAS_DEMOS,
   async fn() {
     await using dir = await tempDir();
     await using server = startTestServer(dir.path);

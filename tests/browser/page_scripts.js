@@ -110,3 +110,8 @@ export function uploadItem(selector) {
 export function someTextIs(selector, expected) {
   return [...document.querySelectorAll(selector)].some((el) => el.textContent === expected);
 }
+
+/** @param {string} selector @param {string} pattern @returns {boolean} its text matches the RegExp source */
+export function textMatches(selector, pattern) {
+  return new RegExp(pattern).test(document.querySelector(selector)?.textContent ?? "");
+}

@@ -70,6 +70,10 @@ export interface Page {
   setViewport(viewport: { width: number; height: number }): Promise<void>;
   emulateMediaFeatures(features: { name: string; value: string }[]): Promise<void>;
   setJavaScriptEnabled(enabled: boolean): Promise<void>;
+  /** Throughputs in bytes per second, -1 for no limit. */
+  emulateNetworkConditions(
+    conditions: { download: number; upload: number; latency: number } | null,
+  ): Promise<void>;
   on(event: "console", handler: (message: ConsoleMessage) => void): Page;
   on(event: "pageerror", handler: (error: Error) => void): Page;
   on(event: "requestfailed", handler: (request: HTTPRequest) => void): Page;
