@@ -157,11 +157,15 @@ Deno.test({
 });
 
 Deno.test({
-  name: "preview plays a video and a seek to the middle is answered with 206 and resumes there",
+  name:
+    "preview shows text and images, plays a video, and a seek to the middle gets a 206 and resumes there",
   ...browserTest,
   ignore: CHROMIUM_MISSING !== null || FFMPEG === null,
   async fn() {
-    await using dir = await tempDir({ "readme.txt": "hello from a text file\n" });
+    await using dir = await tempDir({
+      "readme.txt": "hello from a text file\n",
+      "dot.svg": `<svg xmlns="http://www.w3.org/2000/svg" width="40" height="30"></svg>`,
+    });
     await makeVideo(`${dir.path}/clip.mp4`, 60);
     const size = (await Deno.stat(`${dir.path}/clip.mp4`)).size;
     await using server = startTestServer(dir.path);
@@ -184,6 +188,11 @@ Deno.test({
       ".text-preview",
       "hello from a text file\n",
     );
+    await page.keyboard.press("Escape");
+    await page.waitForSelector("dialog.preview:not([open])");
+
+    await page.click('a.entry[href="dot.svg"]');
+    await page.waitForFunction(scripts.imageLoaded, {}, "dialog.preview[open] img");
     await page.keyboard.press("Escape");
     await page.waitForSelector("dialog.preview:not([open])");
 

@@ -115,3 +115,9 @@ export function someTextIs(selector, expected) {
 export function textMatches(selector, pattern) {
   return new RegExp(pattern).test(document.querySelector(selector)?.textContent ?? "");
 }
+
+/** @param {string} selector @returns {boolean} the image has loaded and decoded */
+export function imageLoaded(selector) {
+  const img = document.querySelector(selector);
+  return img instanceof HTMLImageElement && img.complete && img.naturalWidth > 0;
+}
