@@ -28,7 +28,7 @@ import {
 import { describeMachine, formatMachine, hasTool, type Machine } from "./machine.ts";
 import { withRaisedFileLimit } from "./machine.ts";
 import { startNginx } from "./nginx.ts";
-import { countFds, readMemory, sampleMemory } from "./proc_status.ts";
+import { countFds, readCpuMs, readMemory, sampleMemory } from "./proc_status.ts";
 import { formatTable, type ResultRow, SERVER_LABELS, type ServerKind } from "./results_table.ts";
 import { randomRangeScript, runWrk } from "./wrk.ts";
 
@@ -147,6 +147,16 @@ async function eachServer(
   }
 }
 
+/**
+ * Server CPU time (all threads) per request since `before`, in µs: steadier
+ * than requests/s when other work shares the machine.
+ */
+function cpuPerRequest(pid: number, before: number | null, requests: number): number {
+  const after = readCpuMs(pid);
+  if (before === null || after === null || requests === 0) return NaN;
+  return (after - before) * 1000 / requests;
+}
+
 function skipRow(scenario: string, metric: string, reason: string): ResultRow {
   progress(`${scenario}: skipped (${reason})`);
   return { scenario, metric, unit: "count", values: {}, skipped: reason };
@@ -175,6 +185,12 @@ async function smallFiles(bench: Bench): Promise<void> {
     unit: "ms",
     values: {},
   }));
+  const cpu = files.map((f): ResultRow => ({
+    scenario: `1. ${f.label}, 64 connections`,
+    metric: "server CPU per request",
+    unit: "µs",
+    values: {},
+  }));
   await eachServer(bench, async (server) => {
     for (const [i, f] of files.entries()) {
       const url = new URL(f.path, server.url).href;
@@ -186,12 +202,14 @@ async function smallFiles(bench: Bench): Promise<void> {
         pin: bench.machine.clientPin,
       });
       progress(`1. ${f.label}: ${SERVER_LABELS[server.kind]} ${bench.plan.seconds} s`);
+      const cpuBefore = readCpuMs(server.pid);
       const result = await runWrk({
         url,
         connections: 64,
         seconds: bench.plan.seconds,
         pin: bench.machine.clientPin,
       });
+      cpu[i].values[server.kind] = cpuPerRequest(server.pid, cpuBefore, result.requests);
       if (result.non2xx > 0 || result.socketErrors > 0) {
         progress(`  ${result.non2xx} non-2xx, ${result.socketErrors} socket errors`);
       }
@@ -199,7 +217,7 @@ async function smallFiles(bench: Bench): Promise<void> {
       p99[i].values[server.kind] = result.p99Ms;
     }
   });
-  for (const i of files.keys()) bench.rows.push(rps[i], p99[i]);
+  for (const i of files.keys()) bench.rows.push(rps[i], p99[i], cpu[i]);
 }
 
 // 2. One download of the big file over one connection.
@@ -265,6 +283,7 @@ async function randomRanges(bench: Bench): Promise<void> {
     values: {},
   };
   const p99: ResultRow = { scenario, metric: "p99 latency", unit: "ms", values: {} };
+  const cpu: ResultRow = { scenario, metric: "server CPU per request", unit: "µs", values: {} };
   const checked: string[] = [];
   await eachServer(bench, async (server) => {
     const url = new URL(big, server.url).href;
@@ -281,6 +300,7 @@ async function randomRanges(bench: Bench): Promise<void> {
     });
     await warmPageCache(bench.data.file(big));
     progress(`3. ranges: ${SERVER_LABELS[server.kind]} ${bench.plan.seconds} s`);
+    const cpuBefore = readCpuMs(server.pid);
     const result = await runWrk({
       url,
       connections: 64,
@@ -293,9 +313,10 @@ async function randomRanges(bench: Bench): Promise<void> {
     }
     rps.values[server.kind] = result.requestsPerSecond;
     p99.values[server.kind] = result.p99Ms;
+    cpu.values[server.kind] = cpuPerRequest(server.pid, cpuBefore, result.requests);
   });
   rps.note = `byte-exact samples: ${checked.join(", ")}`;
-  bench.rows.push(rps, p99);
+  bench.rows.push(rps, p99, cpu);
 }
 
 /** Fetches `count` random ranges and compares them with the file; returns how many matched. */

@@ -17,7 +17,7 @@ export const SERVER_LABELS: Record<ServerKind, string> = {
 };
 
 /** How a metric's numbers read. */
-export type Unit = "req/s" | "ms" | "MB/s" | "MiB" | "count";
+export type Unit = "req/s" | "ms" | "µs" | "MB/s" | "MiB" | "count";
 
 /** A target from the issue, checked against one nginx variant. */
 export interface Target {
@@ -52,6 +52,8 @@ export function formatValue(value: number | undefined, unit: Unit): string {
       return value >= 10_000 ? `${(value / 1000).toFixed(1)} k` : `${Math.round(value)}`;
     case "ms":
       return value >= 100 ? `${Math.round(value)} ms` : `${value.toFixed(2)} ms`;
+    case "µs":
+      return `${Math.round(value)} µs`;
     case "MB/s":
       return `${Math.round(value).toLocaleString("en-US")} MB/s`;
     case "MiB":
