@@ -64,9 +64,13 @@ function query(values, names) {
  */
 async function reasonFor(url) {
   try {
-    const res = await fetch(url);
-    const text = await res.text();
-    return res.ok ? "Connection lost" : `${res.status}: ${text.trim()}`;
+    const res = await fetch(url, { headers: { accept: "text/plain" } });
+    if (res.ok) {
+      // The stream itself works: do not read (and restart) it just for a reason.
+      await res.body?.cancel();
+      return "Connection lost";
+    }
+    return `${res.status}: ${(await res.text()).trim()}`;
   } catch {
     return "Connection lost";
   }

@@ -48,19 +48,27 @@ function main() {
   });
 
   let refreshing = Promise.resolve();
+  /** @type {number | undefined} */
+  let retry;
   const refresh = () => {
+    clearTimeout(retry);
     refreshing = refreshing.then(async () => {
       const res = await fetch(location.pathname, {
         headers: { accept: "application/json" },
         cache: "no-store",
       });
-      if (!res.ok) {
+      if (res.status === 404) {
         await res.body?.cancel();
-        live.textContent = res.status === 404 ? "This folder was removed" : "Refresh failed";
+        live.textContent = "This folder was removed";
         return;
       }
+      if (!res.ok) throw new Error(`${res.status}`);
       controller.reconcile(await res.json());
-    }).catch(() => {});
+    }).catch(() => {
+      // The change is known but the listing could not be fetched: try again.
+      live.textContent = "Catching up…";
+      retry = setTimeout(refresh, 3000);
+    });
   };
 
   const dir = decodeURIComponent(location.pathname).replace(/^\/+/, "");

@@ -27,6 +27,13 @@ async function showText(body, href, signal) {
   body.append(pre);
   try {
     const res = await fetch(href, { headers: { range: `bytes=0-${TEXT_LIMIT - 1}` }, signal });
+    // 416: the file is empty, so no range of it exists.
+    if (res.status === 416) {
+      await res.body?.cancel();
+      pre.textContent = "";
+      body.append(el("p", { class: "note" }, "This file is empty."));
+      return;
+    }
     if (!res.ok) throw new Error(`${res.status} ${res.statusText}`);
     pre.textContent = new TextDecoder().decode(await res.arrayBuffer());
     const total = Number(res.headers.get("content-range")?.split("/")[1]);

@@ -291,6 +291,31 @@ Deno.test({
 });
 
 Deno.test({
+  name: "listing catches up with changes made while the server was down",
+  ...browserTest,
+  async fn() {
+    await using dir = await tempDir({ "before.txt": "b" });
+    await using first = startTestServer(dir.path);
+    await using browser = await launchBrowser();
+    const page = await browser.newPage();
+    await page.goto(first.href("/"));
+    await waitLive(page);
+    await first.shutdown(0);
+    await first.finished;
+    await page.waitForSelector('#live-status:not([data-status="live"])');
+    await Deno.writeTextFile(`${dir.path}/while-down.txt`, "w");
+    await Deno.remove(`${dir.path}/before.txt`);
+    // A new server (and change feed) on the same port: EventSource reconnects
+    // with a Last-Event-ID the new feed never issued.
+    await using second = startTestServer(dir.path, { port: first.port });
+    await page.waitForSelector('tr[data-name="while-down.txt"]');
+    await page.waitForSelector('tr[data-name="before.txt"]', { hidden: true });
+    await waitLive(page);
+    assertEquals(new URL(second.url).port, String(first.port));
+  },
+});
+
+Deno.test({
   name: "upload shows bytes, speed and time left while it runs, and Cancel stores nothing",
   ...browserTest,
   async fn() {
