@@ -4,7 +4,7 @@ import { HttpError } from "../http/http_error.ts";
 import { checkWritablePath } from "../path/check_writable_path.ts";
 import { decodePath } from "../path/decode_path.ts";
 import { invalidateFileCache } from "./files.ts";
-import { checkPreconditions } from "./upload.ts";
+import { checkWritePreconditions } from "./write_preconditions.ts";
 
 /**
  * `DELETE /<path>`: removes a file or an empty folder (204); a folder with
@@ -18,7 +18,7 @@ export const deleteEntry: Handler = async (request, ctx) => {
   if (trailingSlash && target.existing !== null && !target.existing.isDirectory) {
     throw new HttpError(404, "Not found");
   }
-  checkPreconditions(request, target.existing);
+  checkWritePreconditions(request, target.existing);
   const recursive = ctx.url.searchParams.get("recursive");
   await writer.remove(target, recursive !== null && recursive !== "0" && recursive !== "false");
   invalidateFileCache(ctx.store);

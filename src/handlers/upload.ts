@@ -1,5 +1,4 @@
 import type { Handler } from "../context.ts";
-import type { FileInfo } from "../fs/file_store.ts";
 import { FileWriter, SourceError, type WriteTarget } from "../fs/file_writer.ts";
 import {
   type DigestAlgorithm,
@@ -9,12 +8,12 @@ import {
 } from "../http/digest.ts";
 import { makeEtag } from "../http/etag.ts";
 import { HttpError } from "../http/http_error.ts";
-import { evaluatePreconditions } from "../http/preconditions.ts";
 import { checkWritablePath } from "../path/check_writable_path.ts";
 import { decodePath, encodePath } from "../path/decode_path.ts";
 import { ByteLimitStream } from "../streams/byte_limit_stream.ts";
 import { DigestStream } from "../streams/digest_stream.ts";
 import { invalidateFileCache } from "./files.ts";
+import { checkWritePreconditions } from "./write_preconditions.ts";
 
 /**
  * `PUT /<path>`: streams the body into the file at `<path>` (201 with
@@ -42,7 +41,7 @@ export const upload: Handler = async (request, ctx) => {
     return await makeFolder(request, writer, target, segments, declared);
   }
   if (target.existing?.isDirectory) throw new HttpError(409, "Target is a folder");
-  checkPreconditions(request, target.existing);
+  checkWritePreconditions(request, target.existing);
   const expected = expectedDigests(request.headers);
 
   const limit = new ByteLimitStream(ctx.config.maxUpload);
@@ -64,7 +63,7 @@ export const upload: Handler = async (request, ctx) => {
           throw new HttpError(400, "Digest mismatch");
         }
       }
-      checkPreconditions(request, current);
+      checkWritePreconditions(request, current);
     });
   } catch (error) {
     ctx.metrics.uploadFailed(failureReason(error));
@@ -99,23 +98,13 @@ async function makeFolder(
       void chunk;
     }
   }
-  checkPreconditions(request, target.existing);
+  checkWritePreconditions(request, target.existing);
   const created = writer.mkdir(target);
   if (!created) return new Response(null, { status: 204 });
   return new Response(null, {
     status: 201,
     headers: { location: encodePath(segments, true) },
   });
-}
-
-/** Answers 412 unless `If-Match` / `If-None-Match` allow writing over `current`. */
-export function checkPreconditions(request: Request, current: FileInfo | null): void {
-  const validators = current === null
-    ? null
-    : { etag: makeEtag(current), lastModified: current.mtime };
-  if (evaluatePreconditions(request.method, request.headers, validators) !== "proceed") {
-    throw new HttpError(412, "Precondition failed");
-  }
 }
 
 function declaredLength(value: string | null): number | null {
