@@ -9,6 +9,7 @@
  */
 import { assertEquals, assertMatch, assertOk } from "./helpers/assert.ts";
 import { startTestServer, tempDir } from "./helpers/server.ts";
+import { parseAuth } from "../src/config/parse_config.ts";
 import {
   CHROMIUM_MISSING,
   collectErrors,
@@ -348,6 +349,55 @@ Deno.test({
     const stat = await Deno.stat(`${dir.path}/slow.bin`).catch(() => null);
     assertEquals(stat, null, "a cancelled upload never reaches its name");
     assertEquals(errors, []);
+  },
+});
+
+Deno.test({
+  name: "upload over the server's limit is explained in words and stores nothing",
+  ...browserTest,
+  async fn() {
+    await using files = await tempDir({ "big.bin": new Uint8Array(64 * 1024) });
+    await using dir = await tempDir();
+    await using server = startTestServer(dir.path, { upload: true, maxUpload: 1024 });
+    await using browser = await launchBrowser();
+    const page = await browser.newPage();
+    await page.goto(server.href("/"));
+    await page.waitForSelector("#upload:not([hidden])");
+    const input = await page.$("#upload-input");
+    assertOk(input);
+    await input.uploadFile(`${files.path}/big.bin`);
+    const item = 'li.upload-item[data-name="big.bin"]';
+    await page.waitForSelector(`${item}[data-state="error"]`);
+    assertEquals(
+      await page.evaluate(scripts.textOf, `${item} .upload-status`),
+      "Too large: the file is over this server's upload limit.",
+    );
+    assertEquals(await Deno.stat(`${dir.path}/big.bin`).catch(() => null), null);
+  },
+});
+
+Deno.test({
+  name: "upload by an anonymous reader asks for credentials, then stores as the rw user",
+  ...browserTest,
+  async fn() {
+    await using files = await tempDir({ "signed.txt": "signed upload" });
+    await using dir = await tempDir();
+    await using server = startTestServer(dir.path, {
+      upload: true,
+      auth: [parseAuth("writer:secret:rw")],
+      anonymousRead: true,
+    });
+    await using browser = await launchBrowser();
+    const page = await browser.newPage();
+    await page.goto(server.href("/"));
+    await page.waitForSelector("#upload:not([hidden])");
+    // The browser's Basic sign-in prompt, answered the way a person would.
+    await page.authenticate({ username: "writer", password: "secret" });
+    const input = await page.$("#upload-input");
+    assertOk(input);
+    await input.uploadFile(`${files.path}/signed.txt`);
+    await page.waitForSelector('li.upload-item[data-name="signed.txt"][data-state="done"]');
+    assertEquals(await Deno.readTextFile(`${dir.path}/signed.txt`), "signed upload");
   },
 });
 

@@ -11,6 +11,7 @@ import {
 import type { DirEntry } from "../src/fs/file_store.ts";
 import * as browserKind from "../static/file_kind.js";
 import * as browserFormat from "../static/format.js";
+import { uploadError } from "../static/upload.js";
 
 const ENTRIES: DirEntry[] = [
   { name: "b.txt", isDirectory: false, size: 300, mtime: 3_000 },
@@ -190,5 +191,22 @@ Deno.test("staticAssets() serves every module and asset the UI pages refer to", 
     ]
   ) {
     assertOk(seen.has(asset), asset);
+  }
+});
+
+Deno.test("uploadError() explains each failure status in words", async (t) => {
+  const rows: [number, string, RegExp][] = [
+    [0, "", /^Network error/],
+    [401, "Authentication required", /^Sign-in required/],
+    [403, "Read-only user", /^Not allowed/],
+    [405, "", /^Uploads are turned off/],
+    [409, "", /^Conflict/],
+    [412, "", /^A file with this name already exists\.$/],
+    [413, "", /^Too large/],
+    [507, "", /disk is full/],
+    [500, "Internal server error\n", /^Upload failed \(500: Internal server error\)\.$/],
+  ];
+  for (const [status, body, expected] of rows) {
+    await t.step(String(status), () => assertMatch(uploadError(status, body), expected));
   }
 });

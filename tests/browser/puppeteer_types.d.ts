@@ -79,6 +79,7 @@ export interface Page {
   on(event: "requestfailed", handler: (request: HTTPRequest) => void): Page;
   on(event: "response", handler: (response: HTTPResponse) => void): Page;
   bringToFront(): Promise<void>;
+  authenticate(credentials: { username: string; password: string } | null): Promise<void>;
   close(): Promise<void>;
 }
 
