@@ -352,6 +352,7 @@ Deno.test("upload() creates folders with PUT /dir/", async (t) => {
     ["a folder where a file is", "/a.txt/", null, {}, 409],
     ["a folder below a file", "/a.txt/sub/", null, {}, 409],
     ["a folder with a body", "/withbody/", "data", {}, 400],
+    ["a folder with a chunked body", "/withbody/", chunks("da", "ta"), {}, 400],
   ];
   for (const [name, path, body, headers, status] of cases) {
     await t.step(`${name} → ${status}`, async () => {

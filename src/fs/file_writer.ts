@@ -193,14 +193,15 @@ export class FileWriter {
     source: ReadableStream<Uint8Array>,
     guard: CommitGuard,
   ): Promise<WriteResult> {
-    const created = this.#makeParents(target);
     const dir = join(target.base, ...target.missing);
     const temp = join(dir, `${TEMP_PREFIX}${crypto.randomUUID()}`);
-    let file: Deno.FsFile | null = null;
-    let committed = false;
     const reader = source.getReader();
+    let created: string[] = [];
+    let file: Deno.FsFile | null = null;
     let drained = false;
+    let committed = false;
     try {
+      created = this.#makeParents(target);
       file = await Deno.open(temp, { write: true, createNew: true, mode: 0o644 });
       const batch = new BatchedWriter(file);
       while (true) {

@@ -94,8 +94,8 @@ async function makeFolder(
     throw new HttpError(400, "A folder cannot have a body");
   }
   if (request.body !== null) {
-    for await (const chunk of request.body.pipeThrough(new ByteLimitStream(0))) {
-      void chunk;
+    for await (const chunk of request.body) {
+      if (chunk.length > 0) throw new HttpError(400, "A folder cannot have a body");
     }
   }
   checkWritePreconditions(request, target.existing);
