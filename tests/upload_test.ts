@@ -456,3 +456,34 @@ Deno.test("deleteEntry() removes files and folders as asked", async (t) => {
   }
   assertEquals([...Deno.readDirSync(dir.path)].map((e) => e.name), ["kept.txt"]);
 });
+
+Deno.test("FileWriter.write() removes the temp file and new parents when the disk fails", async () => {
+  await using dir = await tempDir({ "a.txt": "old" });
+  const full = Object.assign(new Error("No space left on device (os error 28)"), {
+    code: "ENOSPC",
+  });
+  let opened: Deno.FsFile | null = null;
+  const writer = new FileWriter(Deno.realPathSync(dir.path), async (path) => {
+    opened = await Deno.open(path, { write: true, createNew: true });
+    const file = opened;
+    let writes = 0;
+    return {
+      // The first 1 MiB batch lands on disk, the second fails.
+      write: (bytes: Uint8Array) => writes++ === 0 ? file.write(bytes) : Promise.reject(full),
+      sync: () => file.sync(),
+      stat: () => file.stat(),
+      close: () => file.close(),
+    };
+  });
+  const body = () =>
+    ReadableStream.from((function* () {
+      for (let i = 0; i < 4; i++) yield new Uint8Array(MiB);
+    })());
+  for (const segments of [["a.txt"], ["new", "deep", "b.txt"]]) {
+    const error = await writer.write(writer.locate(segments), body(), () => {}).catch((e) => e);
+    assertEquals(error, full);
+    assertOk(opened !== null);
+  }
+  assertEquals(await Deno.readTextFile(`${dir.path}/a.txt`), "old");
+  assertEquals([...Deno.readDirSync(dir.path)].map((e) => e.name), ["a.txt"]);
+});

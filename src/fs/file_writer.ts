@@ -64,10 +64,17 @@ function lstatOrNull(path: string): Deno.FileInfo | null {
   }
 }
 
+/** What the writer needs from the temporary file it streams into. */
+export type TempFile = Pick<Deno.FsFile, "write" | "sync" | "stat" | "close">;
+
+function createTemp(path: string): Promise<Deno.FsFile> {
+  return Deno.open(path, { write: true, createNew: true, mode: 0o644 });
+}
+
 /** Bytes gathered before one write: fewer thread-pool round trips, bounded memory. */
 const WRITE_BATCH = 1024 * 1024;
 
-async function writeAll(file: Deno.FsFile, bytes: Uint8Array): Promise<void> {
+async function writeAll(file: TempFile, bytes: Uint8Array): Promise<void> {
   for (let offset = 0; offset < bytes.length;) {
     offset += await file.write(bytes.subarray(offset));
   }
@@ -80,11 +87,11 @@ async function writeAll(file: Deno.FsFile, bytes: Uint8Array): Promise<void> {
  * which dominated upload time on a busy machine.
  */
 class BatchedWriter {
-  readonly #file: Deno.FsFile;
+  readonly #file: TempFile;
   readonly #buffer = new Uint8Array(WRITE_BATCH);
   #filled = 0;
 
-  constructor(file: Deno.FsFile) {
+  constructor(file: TempFile) {
     this.#file = file;
   }
 
@@ -116,9 +123,15 @@ export class FileWriter {
   /** Absolute real path of ROOT. */
   readonly root: string;
 
-  /** `root` must already be a real path, such as `FileStore.root`. */
-  constructor(root: string) {
+  readonly #openTemp: (path: string) => Promise<TempFile>;
+
+  /**
+   * `root` must already be a real path, such as `FileStore.root`.
+   * `openTemp` creates the temporary file (tests inject failing disks).
+   */
+  constructor(root: string, openTemp: (path: string) => Promise<TempFile> = createTemp) {
     this.root = root;
+    this.#openTemp = openTemp;
   }
 
   /**
@@ -197,12 +210,12 @@ export class FileWriter {
     const temp = join(dir, `${TEMP_PREFIX}${crypto.randomUUID()}`);
     const reader = source.getReader();
     let created: string[] = [];
-    let file: Deno.FsFile | null = null;
+    let file: TempFile | null = null;
     let drained = false;
     let committed = false;
     try {
       created = this.#makeParents(target);
-      file = await Deno.open(temp, { write: true, createNew: true, mode: 0o644 });
+      file = await this.#openTemp(temp);
       const batch = new BatchedWriter(file);
       while (true) {
         let next: ReadableStreamReadResult<Uint8Array>;
