@@ -157,6 +157,11 @@ function cpuPerRequest(pid: number, before: number | null, requests: number): nu
   return (after - before) * 1000 / requests;
 }
 
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
 function skipRow(scenario: string, metric: string, reason: string): ResultRow {
   progress(`${scenario}: skipped (${reason})`);
   return { scenario, metric, unit: "count", values: {}, skipped: reason };
@@ -235,8 +240,10 @@ async function bigDownload(bench: Bench): Promise<void> {
     values: {},
     target: { minRatio: 0.9, against: "nginx-off", text: "≥ 0.9× nginx off" },
   };
+  const cpu: ResultRow = { scenario, metric: "server CPU per GiB sent", unit: "ms", values: {} };
   await eachServer(bench, async (server) => {
     const speeds: number[] = [];
+    const cpuMs: number[] = [];
     for (let i = 0; i < bench.plan.downloads; i++) {
       await warmPageCache(bench.data.file(bench.data.paths.big));
       progress(`2. big download: ${SERVER_LABELS[server.kind]} run ${i + 1}`);
@@ -250,18 +257,20 @@ async function bigDownload(bench: Bench): Promise<void> {
         "%{http_code} %{size_download} %{speed_download}",
         new URL(bench.data.paths.big, server.url).href,
       ];
+      const cpuBefore = readCpuMs(server.pid);
       const out = await new Deno.Command(program, { args, stdout: "piped", stderr: "null" })
         .output();
+      cpuMs.push(((readCpuMs(server.pid) ?? NaN) - (cpuBefore ?? NaN)) * 1024 ** 3 / size);
       const [code, bytes, speed] = new TextDecoder().decode(out.stdout).trim().split(" ");
       if (code !== "200" || Number(bytes) !== size) {
         throw new Error(`big download from ${server.kind}: HTTP ${code}, ${bytes} bytes`);
       }
       speeds.push(Number(speed) / 1e6);
     }
-    speeds.sort((a, b) => a - b);
-    row.values[server.kind] = speeds[Math.floor(speeds.length / 2)];
+    row.values[server.kind] = median(speeds);
+    cpu.values[server.kind] = median(cpuMs);
   });
-  bench.rows.push(row);
+  bench.rows.push(row, cpu);
 }
 
 // 3. Random 64 KiB ranges of the big file.
@@ -424,7 +433,10 @@ async function slowClients(bench: Bench): Promise<void> {
       const memory = sampler.stop();
       await sleep(500);
       const fdsAfter = countFds(server.pid);
-      fds.push(`${SERVER_LABELS[server.kind]} fds ${fdsBefore}→${fdsAfter}`);
+      fds.push(
+        `${SERVER_LABELS[server.kind]} idle ${((idle?.rss ?? NaN) / MiB).toFixed(0)} MiB, ` +
+          `fds ${fdsBefore}→${fdsAfter}`,
+      );
       progress(
         `  idle ${((idle?.rss ?? 0) / MiB).toFixed(1)} MiB, peak ${
           (memory.hwm / MiB).toFixed(1)
@@ -432,7 +444,7 @@ async function slowClients(bench: Bench): Promise<void> {
       );
       row.values[server.kind] = Math.max(memory.hwm, memory.maxSampled) / MiB;
     });
-    row.note = `after the clients left: ${fds.join(", ")}`;
+    row.note = `idle RSS, open fds before→after: ${fds.join("; ")}`;
     bench.rows.push(row);
   }
 }
@@ -509,6 +521,12 @@ async function upload(bench: Bench): Promise<void> {
   const scenario = `6. ${size / MiB} MiB streaming PUT`;
   const speed: ResultRow = { scenario, metric: "throughput", unit: "MB/s", values: {} };
   const rss: ResultRow = { scenario, metric: "server peak RSS", unit: "MiB", values: {} };
+  const cpu: ResultRow = {
+    scenario,
+    metric: "server CPU per GiB received",
+    unit: "ms",
+    values: {},
+  };
   const kinds: ServerKind[] = bench.tools.nginx ? ["sluice", "nginx-off"] : ["sluice"];
   for (const kind of kinds) {
     const dir = await Deno.makeTempDir({ prefix: "sluice-bench-upload-" });
@@ -525,12 +543,14 @@ async function upload(bench: Bench): Promise<void> {
         continue;
       }
       progress(`6. upload: ${SERVER_LABELS[kind]} ${size / MiB} MiB`);
+      const cpuBefore = readCpuMs(server.pid);
       const client = loadClient(bench, [
         "upload",
         new URL("/upload.bin", server.url).href,
         `${size}`,
       ]);
       const done = await client.next();
+      const cpuMs = (readCpuMs(server.pid) ?? NaN) - (cpuBefore ?? NaN);
       await client.close();
       const memory = readMemory(server.pid);
       const stored = (await Deno.stat(join(dir, "upload.bin")).catch(() => null))?.size;
@@ -540,13 +560,14 @@ async function upload(bench: Bench): Promise<void> {
       }
       speed.values[kind] = size / Number(done.seconds) / 1e6;
       rss.values[kind] = (memory?.hwm ?? NaN) / MiB;
+      cpu.values[kind] = cpuMs * 1024 ** 3 / size;
     } finally {
       await server.stop();
       await Deno.remove(dir, { recursive: true });
     }
   }
   if (bench.tools.nginx) speed.note = "nginx: WebDAV PUT, buffers the body to a temp file";
-  bench.rows.push(speed, rss);
+  bench.rows.push(speed, rss, cpu);
 }
 
 const SCENARIOS: ((bench: Bench) => Promise<void>)[] = [
