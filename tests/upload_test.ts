@@ -487,3 +487,14 @@ Deno.test("FileWriter.write() removes the temp file and new parents when the dis
   assertEquals(await Deno.readTextFile(`${dir.path}/a.txt`), "old");
   assertEquals([...Deno.readDirSync(dir.path)].map((e) => e.name), ["a.txt"]);
 });
+
+Deno.test("upload() counts against the client's --max-streams allowance", async () => {
+  await using dir = await tempDir();
+  await using server = startTestServer(dir.path, { upload: true, maxStreams: 1 });
+  using first = await startUpload(server.url, "PUT", "/one.txt", { "Content-Length": "3" });
+  const refused = await put(server, "/two.txt", "two");
+  assertEquals(refused.status, 429);
+  await first.write("one");
+  assertEquals((await first.readFinal()).status, 201);
+  assertEquals((await put(server, "/two.txt", "two")).status, 201);
+});

@@ -10,6 +10,7 @@ import { makeEtag } from "../http/etag.ts";
 import { HttpError } from "../http/http_error.ts";
 import { checkWritablePath } from "../path/check_writable_path.ts";
 import { decodePath, encodePath } from "../path/decode_path.ts";
+import { openStream } from "../stream_slots.ts";
 import { ByteLimitStream } from "../streams/byte_limit_stream.ts";
 import { DigestStream } from "../streams/digest_stream.ts";
 import { invalidateFileCache } from "./files.ts";
@@ -50,7 +51,7 @@ export const upload: Handler = async (request, ctx) => {
   const digest = new DigestStream([...algorithms]);
   const source = (request.body ?? emptyBody()).pipeThrough(limit).pipeThrough(digest);
 
-  const release = ctx.state.track("upload");
+  const release = openStream(ctx, "upload");
   let result;
   try {
     result = await writer.write(target, source, (current) => {
