@@ -498,3 +498,16 @@ Deno.test("upload() counts against the client's --max-streams allowance", async 
   assertEquals((await first.readFinal()).status, 201);
   assertEquals((await put(server, "/two.txt", "two")).status, 201);
 });
+
+Deno.test("upload() lets readers see the old file until the new one is complete", async () => {
+  await using dir = await tempDir({ "a.txt": "old" });
+  await using server = startTestServer(dir.path, { upload: true });
+  const size = 4 * MiB;
+  using conn = await startUpload(server.url, "PUT", "/a.txt", { "Content-Length": String(size) });
+  await conn.write(new Uint8Array(size / 2).fill(0x6e));
+  assertEquals(await (await fetch(server.href("/a.txt"))).text(), "old");
+  await conn.write(new Uint8Array(size / 2).fill(0x6e));
+  assertEquals((await conn.readFinal()).status, 204);
+  const after = await fetch(server.href("/a.txt"));
+  assertEquals((await after.bytes()).length, size);
+});
