@@ -511,3 +511,12 @@ Deno.test("upload() lets readers see the old file until the new one is complete"
   const after = await fetch(server.href("/a.txt"));
   assertEquals((await after.bytes()).length, size);
 });
+
+Deno.test("upload() stores an empty body as an empty file", async () => {
+  await using dir = await tempDir();
+  await using server = startTestServer(dir.path, { upload: true });
+  const res = await put(server, "/empty.txt", "");
+  assertEquals(res.status, 201);
+  assertEquals(res.headers.get("repr-digest"), `sha-256=:${sha256("")}:`);
+  assertEquals(Deno.statSync(`${dir.path}/empty.txt`).size, 0);
+});
