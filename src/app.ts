@@ -99,7 +99,7 @@ export function errorResponse(error: HttpError, request: Request): Response {
 
 function toHttpError(error: unknown): HttpError | null {
   if (error instanceof HttpError) return error;
-  if (error instanceof Deno.errors.PermissionDenied) {
+  if (error instanceof Deno.errors.PermissionDenied || error instanceof Deno.errors.NotCapable) {
     return new HttpError(403, "Permission denied");
   }
   if (error instanceof Deno.errors.NotFound) return new HttpError(404, "Not found");

@@ -117,6 +117,23 @@ Deno.test("ChangeFeed reports renames, and nothing for a file created and delete
   await reader.cancel();
 });
 
+Deno.test("ChangeFeed reports a file replaced by a hidden temp file and then removed", async () => {
+  await using t = await fakeFeed({ "marker": "x" });
+  const reader = t.feed.subscribe(null).getReader();
+  await take(reader, 1);
+  const [watcher] = t.watchers;
+  // An upload renames its hidden temp file over a.txt, then a.txt is deleted,
+  // all within one window: a.txt existed before, so clients must drop it.
+  watcher.emit("rename", t.at(".sluice-upload-1"), t.at("a.txt"));
+  watcher.emit("remove", t.at("a.txt"));
+  watcher.emit("modify", t.at("marker"));
+  assertEquals(changes(await take(reader, 2)), [
+    { type: "removed", path: "a.txt", isDirectory: false },
+    { type: "modified", path: "marker", isDirectory: false },
+  ]);
+  await reader.cancel();
+});
+
 Deno.test("ChangeFeed drops dot-entries and paths outside ROOT unless --dotfiles", async (t) => {
   for (const dotfiles of [false, true]) {
     await t.step(`dotfiles ${dotfiles}`, async () => {

@@ -76,6 +76,8 @@ Deno.test("isHidden() flags any segment starting with a dot", () => {
   assertEquals(isHidden([".git", "config"]), true);
   assertEquals(isHidden(["a", ".env"]), true);
   assertEquals(isHidden(["a.b", "c."]), false);
+  assertEquals(isHidden(["a", ".env"], true), false);
+  assertEquals(isHidden([".sluice-upload-1"], true), true);
 });
 
 Deno.test("encodePath() percent-encodes segments that decodePath() reads back", () => {

@@ -501,6 +501,7 @@ Deno.test("serveFiles() hides dot-entries unless dotfiles is on", async (t) => {
     ".git/config": "[core]",
     "visible.txt": "v",
     "d/.hidden.txt": "h",
+    ".sluice-upload-1234": "partial upload",
   });
   await t.step("hidden by default", async () => {
     await using server = startTestServer(dir.path);
@@ -524,6 +525,11 @@ Deno.test("serveFiles() hides dot-entries unless dotfiles is on", async (t) => {
       ".env",
       "visible.txt",
     ]);
+  });
+  await t.step("upload temp files stay hidden even with dotfiles", async () => {
+    await using server = startTestServer(dir.path, { dotfiles: true });
+    const res = await get(server.href("/.sluice-upload-1234"));
+    assertEquals([res.status, await res.text()], [404, "Not found\n"]);
   });
 });
 

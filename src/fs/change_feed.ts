@@ -1,4 +1,5 @@
 import { isAbsolute, join, relative, sep as SEPARATOR } from "node:path";
+import { isHidden } from "../path/decode_path.ts";
 
 /** What happened to a path. */
 export type ChangeType = "created" | "modified" | "removed" | "renamed";
@@ -49,6 +50,12 @@ const MAX_PENDING = 10_000;
 interface PendingPath {
   /** The path did not exist before this window (created or moved in). */
   created: boolean;
+  /**
+   * Moved in from an unknown (or hidden) source, which may have replaced an
+   * existing entry, e.g. an upload's temp file renamed over its target. If it
+   * is gone by the end of the window it is reported as removed.
+   */
+  movedIn?: boolean;
   /** Set when the window saw a rename from this path. */
   from?: string;
 }
@@ -267,7 +274,7 @@ export class ChangeFeed {
       return null;
     }
     const segments = rel.split(SEPARATOR);
-    if (!this.#dotfiles && segments.some((s) => s.startsWith("."))) return null;
+    if (isHidden(segments, this.#dotfiles)) return null;
     return segments.join("/");
   }
 
@@ -278,6 +285,12 @@ export class ChangeFeed {
       this.#pending.set(path, entry);
     }
     return entry;
+  }
+
+  #movedIn(path: string): void {
+    const entry = this.#touch(path);
+    entry.created = true;
+    entry.movedIn = true;
   }
 
   #onRaw(event: Deno.FsEvent): void {
@@ -300,7 +313,7 @@ export class ChangeFeed {
         const [first, second] = paths;
         if (event.paths.length < 2) {
           // The destination of a rename whose source is unknown: moved in.
-          if (first) this.#touch(first).created = true;
+          if (first) this.#movedIn(first);
         } else if (second && first) {
           const source = this.#pending.get(first);
           this.#pending.delete(first);
@@ -308,7 +321,7 @@ export class ChangeFeed {
           target.created = source?.created ?? false;
           target.from = source?.created ? undefined : first;
         } else if (second) {
-          this.#touch(second).created = true;
+          this.#movedIn(second);
         } else if (first) {
           this.#touch(first);
         }
@@ -347,7 +360,8 @@ export class ChangeFeed {
       } else if (entry.from) {
         change = { type: "removed", path: entry.from, isDirectory: false };
       } else {
-        change = entry.created ? null : { type: "removed", path, isDirectory: false };
+        const transient = entry.created && !entry.movedIn;
+        change = transient ? null : { type: "removed", path, isDirectory: false };
       }
       if (change) this.#emit(change);
     }

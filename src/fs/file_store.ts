@@ -1,4 +1,5 @@
 import { join, relative } from "node:path";
+import { isHiddenName } from "../path/decode_path.ts";
 import { contained } from "../path/contained.ts";
 
 /** What the server knows about a file or directory under ROOT. */
@@ -98,7 +99,7 @@ export class FileStore {
   async list(dir: string, dotfiles: boolean): Promise<DirEntry[]> {
     const entries: DirEntry[] = [];
     for await (const entry of Deno.readDir(dir)) {
-      if (!dotfiles && entry.name.startsWith(".")) continue;
+      if (isHiddenName(entry.name, dotfiles)) continue;
       const path = join(dir, entry.name);
       try {
         if (entry.isSymlink && !contained(this.root, await Deno.realPath(path))) continue;

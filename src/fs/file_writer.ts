@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { HttpError } from "../http/http_error.ts";
 import { contained } from "../path/contained.ts";
-import { TEMP_PREFIX } from "../path/check_writable_path.ts";
+import { TEMP_PREFIX } from "../path/decode_path.ts";
 import type { FileInfo } from "./file_store.ts";
 
 /** Where a write or delete lands, resolved against ROOT before any change. */

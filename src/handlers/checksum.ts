@@ -22,7 +22,7 @@ export const checksum: Handler = async (request, ctx) => {
     throw new HttpError(400, `Unsupported checksum, use one of ${CHECKSUM_ALGORITHMS.join(", ")}`);
   }
   const { segments, trailingSlash } = decodePath(ctx.url.pathname);
-  if (!ctx.config.dotfiles && isHidden(segments)) throw new HttpError(404, "Not found");
+  if (isHidden(segments, ctx.config.dotfiles)) throw new HttpError(404, "Not found");
   const info = ctx.store.stat(segments);
   if (info === null || (trailingSlash && !info.isDirectory)) throw new HttpError(404, "Not found");
   if (info.isDirectory) throw new HttpError(400, "Checksums are for files, not directories");

@@ -48,7 +48,7 @@ export const serveFiles: Handler = async (request, ctx) => {
   }
 
   const { segments, trailingSlash } = decodePath(pathname);
-  if (!ctx.config.dotfiles && isHidden(segments)) throw new HttpError(404, "Not found");
+  if (isHidden(segments, ctx.config.dotfiles)) throw new HttpError(404, "Not found");
   const info = ctx.store.stat(segments);
   if (info === null) throw new HttpError(404, "Not found");
 

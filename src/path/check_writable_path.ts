@@ -1,7 +1,5 @@
 import { HttpError } from "../http/http_error.ts";
-
-/** Prefix of the temporary files uploads stream into (dot-entries, so hidden). */
-export const TEMP_PREFIX = ".sluice-upload-";
+import { TEMP_PREFIX } from "./decode_path.ts";
 
 /** Longest file name most file systems accept, in UTF-8 bytes. */
 const MAX_NAME_BYTES = 255;

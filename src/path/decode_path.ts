@@ -40,9 +40,20 @@ export function decodePath(pathname: string): DecodedPath {
   return { segments, trailingSlash: pathname.endsWith("/") };
 }
 
-/** Whether any segment is a dot-entry (hidden unless `--dotfiles`). */
-export function isHidden(segments: readonly string[]): boolean {
-  return segments.some((s) => s.startsWith("."));
+/** Prefix of the temporary files uploads stream into; never served or listed. */
+export const TEMP_PREFIX = ".sluice-upload-";
+
+/**
+ * Whether a file name is hidden from clients: dot-entries unless `dotfiles`,
+ * and Sluice's own upload temp files always.
+ */
+export function isHiddenName(name: string, dotfiles: boolean): boolean {
+  return name.startsWith(".") && (!dotfiles || name.startsWith(TEMP_PREFIX));
+}
+
+/** Whether any segment is hidden (see `isHiddenName`). */
+export function isHidden(segments: readonly string[], dotfiles = false): boolean {
+  return segments.some((s) => isHiddenName(s, dotfiles));
 }
 
 /** Percent-encodes segments back into a URL path. */
