@@ -1,5 +1,5 @@
 // Kinds of listing entries by extension, for icons and previews.
-// Mirrors src/html/file_kind.ts; tests/ui_listing_page_test.ts keeps them in step.
+// The server imports this module too (src/html/file_kind.ts): one table for both.
 
 const GROUPS = {
   video: ["mp4", "m4v", "webm", "mkv", "mov", "ogv", "avi"],

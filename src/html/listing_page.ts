@@ -1,7 +1,7 @@
 import type { DirEntry } from "../fs/file_store.ts";
 import { escapeHtml } from "./escape_html.ts";
 import { fileKind } from "./file_kind.ts";
-import { humanSize } from "./format.ts";
+import { humanSize } from "../../static/format.js";
 
 /** A column the listing can be sorted by. */
 export type SortKey = "name" | "size" | "mtime";
