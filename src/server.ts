@@ -3,7 +3,6 @@ import { createApp } from "./app.ts";
 import type { Config } from "./config/parse_config.ts";
 import { ChangeFeed } from "./fs/change_feed.ts";
 import { FileStore } from "./fs/file_store.ts";
-import { invalidateFileCache } from "./handlers/files.ts";
 import { Metrics } from "./metrics.ts";
 import { ServerState } from "./server_state.ts";
 
@@ -38,7 +37,7 @@ export function startServer(config: Config): RunningServer {
   const metrics = new Metrics();
   const changeFeed = new ChangeFeed(store.root, {
     dotfiles: config.dotfiles,
-    onChange: () => invalidateFileCache(store),
+    onChange: () => store.cache.clear(),
   });
   const handler = createApp({ config, store, state, metrics, staticDir: STATIC_DIR, changeFeed });
   const tls = config.cert !== null && config.key !== null

@@ -89,7 +89,7 @@ interface Subscriber {
  *
  * @example
  * ```ts
- * const feed = new ChangeFeed(root, { onChange: invalidateFileCache });
+ * const feed = new ChangeFeed(root, { onChange: () => store.cache.clear() });
  * for await (const item of feed.subscribe(null)) console.log(item);
  * ```
  */

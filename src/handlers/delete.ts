@@ -3,7 +3,6 @@ import { FileWriter } from "../fs/file_writer.ts";
 import { HttpError } from "../http/http_error.ts";
 import { checkWritablePath } from "../path/check_writable_path.ts";
 import { decodePath } from "../path/decode_path.ts";
-import { invalidateFileCache } from "./files.ts";
 import { checkWritePreconditions } from "./write_preconditions.ts";
 
 /**
@@ -21,6 +20,6 @@ export const deleteEntry: Handler = async (request, ctx) => {
   checkWritePreconditions(request, target.existing);
   const recursive = ctx.url.searchParams.get("recursive");
   await writer.remove(target, recursive !== null && recursive !== "0" && recursive !== "false");
-  invalidateFileCache(ctx.store);
+  ctx.store.cache.clear();
   return new Response(null, { status: 204 });
 };

@@ -1,6 +1,6 @@
 import type { Handler, RequestContext } from "../context.ts";
-import type { FileInfo, FileStore } from "../fs/file_store.ts";
-import { type CachedFile, matches, SmallFileCache } from "../fs/small_file_cache.ts";
+import type { FileInfo } from "../fs/file_store.ts";
+import { type CachedFile, matches } from "../fs/small_file_cache.ts";
 import { makeEtag } from "../http/etag.ts";
 import { HttpError } from "../http/http_error.ts";
 import { contentType } from "../http/media_type.ts";
@@ -15,33 +15,13 @@ import { checksum } from "./checksum.ts";
 import { serveListing } from "./listing.ts";
 
 /**
- * Small-file caches, one per store: URL paths mean different files under
- * different roots, and several servers may share one process.
- */
-const caches = new WeakMap<FileStore, SmallFileCache>();
-
-function cacheFor(store: FileStore): SmallFileCache {
-  let cache = caches.get(store);
-  if (!cache) caches.set(store, cache = new SmallFileCache());
-  return cache;
-}
-
-/**
- * Drops the cached file bytes of `store`; for callers that change files.
- * Entries are also checked against a fresh stat before each use.
- */
-export function invalidateFileCache(store: FileStore): void {
-  caches.get(store)?.clear();
-}
-
-/**
  * GET and HEAD for everything under ROOT: files with ranges and
  * preconditions, directories as redirects, index files or listings.
  */
 export const serveFiles: Handler = async (request, ctx) => {
   if (ctx.url.searchParams.has("checksum")) return await checksum(request, ctx);
   const { pathname } = ctx.url;
-  const cache = cacheFor(ctx.store);
+  const { cache } = ctx.store;
   const cached = cache.get(pathname);
   if (cached && matches(cached.info, ctx.store.restat(cached.info.path))) {
     return await respondWithFile(request, ctx, cached.name, cached.info, cached);

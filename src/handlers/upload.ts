@@ -13,7 +13,6 @@ import { decodePath, encodePath } from "../path/decode_path.ts";
 import { openStream } from "../stream_slots.ts";
 import { ByteLimitStream } from "../streams/byte_limit_stream.ts";
 import { DigestStream } from "../streams/digest_stream.ts";
-import { invalidateFileCache } from "./files.ts";
 import { checkWritePreconditions } from "./write_preconditions.ts";
 
 /**
@@ -73,7 +72,7 @@ export const upload: Handler = async (request, ctx) => {
     ctx.metrics.received(limit.bytes);
     release();
   }
-  invalidateFileCache(ctx.store);
+  ctx.store.cache.clear();
   const headers = new Headers({
     "repr-digest": formatReprDigest(digest.digests().sha256!),
     etag: makeEtag(result.info),
