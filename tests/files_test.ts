@@ -64,6 +64,26 @@ Deno.test("serveFiles() serves a cached small file intact again and again", asyn
   }
 });
 
+Deno.test("serveFiles() answers cache hits with exactly the headers of the first answer", async (t) => {
+  await using dir = await tempDir({ "digits.txt": DIGITS });
+  await using server = startTestServer(dir.path);
+  const headersOf = async (init: Record<string, string> = {}) => {
+    const res = await get(server.href("/digits.txt"), init);
+    await res.body?.cancel();
+    return [res.status, [...res.headers].filter(([k]) => k !== "date")];
+  };
+  const first = await headersOf();
+  await t.step("plain GET from the cache", async () => {
+    assertEquals(await headersOf(), first);
+  });
+  await t.step("conditional GETs still evaluated on a cache hit", async () => {
+    const etag = new Map(first[1] as [string, string][]).get("etag")!;
+    assertEquals((await headersOf({ "if-none-match": etag }))[0], 304);
+    assertEquals((await headersOf({ "if-match": '"other"' }))[0], 412);
+    assertEquals((await headersOf({ range: "bytes=0-0" }))[0], 206);
+  });
+});
+
 Deno.test("serveFiles() never transforms the bytes, even for a client that accepts gzip", async (t) => {
   await using dir = await tempDir({ "text.txt": DIGITS.repeat(10_000), "sub/a.txt": "a" });
   await using server = startTestServer(dir.path);

@@ -1,5 +1,6 @@
 import {
   type FilePlan,
+  isConditional,
   planFileResponse,
   type Representation,
 } from "../src/http/plan_file_response.ts";
@@ -93,4 +94,19 @@ Deno.test("planFileResponse() sends an empty file without a body to read", () =>
   const p = plan("GET", {}, { ...REP, size: 0 });
   assertEquals([p.status, p.body, header(p, "content-length")], [200, { type: "none" }, "0"]);
   assertEquals(plan("GET", { range: "bytes=0-" }, { ...REP, size: 0 }).status, 416);
+});
+
+Deno.test("isConditional() spots every header that can change a plain 200", () => {
+  const table: [Record<string, string>, boolean][] = [
+    [{}, false],
+    [{ accept: "*/*", "if-range": '"e1"' }, false],
+    [{ range: "bytes=0-1" }, true],
+    [{ "if-match": "*" }, true],
+    [{ "if-none-match": '"e1"' }, true],
+    [{ "if-modified-since": "Sun, 06 Nov 1994 08:49:37 GMT" }, true],
+    [{ "if-unmodified-since": "Sun, 06 Nov 1994 08:49:37 GMT" }, true],
+  ];
+  for (const [headers, expected] of table) {
+    assertEquals(isConditional(new Headers(headers)), expected, JSON.stringify(headers));
+  }
 });

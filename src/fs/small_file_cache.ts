@@ -6,6 +6,8 @@ export interface CachedFile {
   name: string;
   info: FileInfo;
   bytes: Uint8Array<ArrayBuffer>;
+  /** The headers of a plain `200` for it, computed once. */
+  headers: Record<string, string>;
 }
 
 /**

@@ -4,7 +4,12 @@ import { type CachedFile, matches } from "../fs/small_file_cache.ts";
 import { makeEtag } from "../http/etag.ts";
 import { HttpError } from "../http/http_error.ts";
 import { contentType } from "../http/media_type.ts";
-import { type FilePlan, planFileResponse } from "../http/plan_file_response.ts";
+import {
+  type FilePlan,
+  isConditional,
+  planFileResponse,
+  type Representation,
+} from "../http/plan_file_response.ts";
 import { decodePath, encodePath, isHidden } from "../path/decode_path.ts";
 import { fileRangeStream } from "../streams/file_range_stream.ts";
 import {
@@ -24,6 +29,10 @@ export const serveFiles: Handler = async (request, ctx) => {
   const { cache } = ctx.store;
   const cached = cache.get(pathname);
   if (cached && matches(cached.info, ctx.store.restat(cached.info.path))) {
+    // The hot path: a plain GET of a cached small file skips all planning.
+    if (request.method === "GET" && ctx.url.search === "" && !isConditional(request.headers)) {
+      return new Response(cached.bytes, { headers: cached.headers });
+    }
     return await respondWithFile(request, ctx, cached.name, cached.info, cached);
   }
 
@@ -39,7 +48,14 @@ export const serveFiles: Handler = async (request, ctx) => {
     const name = segments[segments.length - 1];
     let entry: CachedFile | undefined;
     if (request.method === "GET" && info.size <= cache.maxFileSize) {
-      entry = { name, info, bytes: ctx.store.readSmall(info.path) };
+      const rep = representation(name, info);
+      const { headers } = planFileResponse("GET", { get: () => null }, rep);
+      entry = {
+        name,
+        info,
+        bytes: ctx.store.readSmall(info.path),
+        headers: Object.fromEntries(headers),
+      };
       // Only use and cache what was not modified while we read it.
       if (entry.bytes.length === info.size) cache.set(pathname, entry);
       else entry = undefined;
@@ -63,6 +79,16 @@ export const serveFiles: Handler = async (request, ctx) => {
   return await serveListing(request, ctx, segments, info);
 };
 
+/** What planning needs to know about a file served under `name`. */
+function representation(name: string, info: FileInfo): Representation {
+  return {
+    etag: makeEtag(info),
+    lastModified: info.mtime,
+    size: info.size,
+    contentType: contentType(name),
+  };
+}
+
 async function respondWithFile(
   request: Request,
   ctx: RequestContext,
@@ -70,19 +96,14 @@ async function respondWithFile(
   info: FileInfo,
   cached?: CachedFile,
 ): Promise<Response> {
-  const type = contentType(name);
-  const plan = planFileResponse(request.method, request.headers, {
-    etag: makeEtag(info),
-    lastModified: info.mtime,
-    size: info.size,
-    contentType: type,
-  });
+  const rep = representation(name, info);
+  const plan = planFileResponse(request.method, request.headers, rep);
   if (ctx.url.searchParams.has("download")) {
     plan.headers.push(["content-disposition", contentDisposition(name)]);
   }
   const init = { status: plan.status, headers: plan.headers };
   const body = plan.body;
-  if (body.type !== "none") {
+  if (body.type !== "none" && !cached) {
     const release = ctx.state.track("download");
     ctx.completed.then(release, release);
   }
@@ -102,7 +123,15 @@ async function respondWithFile(
       );
     }
     case "multipart":
-      return await multipartResponse(request, ctx, info, type, plan, body.ranges, cached);
+      return await multipartResponse(
+        request,
+        ctx,
+        info,
+        rep.contentType,
+        plan,
+        body.ranges,
+        cached,
+      );
   }
 }
 

@@ -24,6 +24,22 @@ export interface FilePlan {
   body: BodyPlan;
 }
 
+const CONDITIONAL_HEADERS = [
+  "range",
+  "if-match",
+  "if-none-match",
+  "if-modified-since",
+  "if-unmodified-since",
+];
+
+/**
+ * Whether a request carries a header that can change the answer to a GET
+ * from a plain `200` (`If-Range` only matters together with `Range`).
+ */
+export function isConditional(request: { get(name: string): string | null }): boolean {
+  return CONDITIONAL_HEADERS.some((name) => request.get(name) !== null);
+}
+
 /**
  * Decides the whole response to a GET or HEAD of a file before any byte is
  * read: preconditions (RFC 9110 §13.2.2), then Range gated by If-Range.
