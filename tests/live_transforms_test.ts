@@ -1,8 +1,6 @@
 import { createHash } from "node:crypto";
-import { endOnAbort } from "../src/streams/end_on_abort_stream.ts";
 import { finallyStream } from "../src/streams/finally_stream.ts";
 import { hashProgressStream } from "../src/streams/hash_progress_stream.ts";
-import { withHeartbeat } from "../src/streams/heartbeat_stream.ts";
 import { NdjsonEncoderStream } from "../src/streams/ndjson_encoder_stream.ts";
 import { NdjsonLineStream } from "../src/streams/ndjson_line_stream.ts";
 import { pacedStream } from "../src/streams/paced_stream.ts";
@@ -15,40 +13,6 @@ function silentSource<T>() {
   const stream = new ReadableStream<T>({ cancel: (reason) => cancelled.resolve(reason) });
   return { stream, cancelled: cancelled.promise };
 }
-
-Deno.test("withHeartbeat() beats while the source is quiet and cancel reaches the source", async () => {
-  const source = silentSource<string>();
-  const reader = withHeartbeat(source.stream, 10, () => "beat").getReader();
-  assertEquals(await reader.read(), { done: false, value: "beat" });
-  assertEquals(await reader.read(), { done: false, value: "beat" });
-  await reader.cancel("client left");
-  assertEquals(await source.cancelled, "client left");
-});
-
-Deno.test("withHeartbeat() passes items through and ends with the source", async () => {
-  const out = await Array.fromAsync(
-    withHeartbeat(ReadableStream.from(["a", "b"]), 60_000, () => "beat"),
-  );
-  assertEquals(out, ["a", "b"]);
-});
-
-Deno.test("endOnAbort() sends the last item, then cancels the source", async () => {
-  const source = silentSource<string>();
-  const controller = new AbortController();
-  const reader = endOnAbort(source.stream, controller.signal, () => "shutdown").getReader();
-  const next = reader.read();
-  controller.abort();
-  assertEquals(await next, { done: false, value: "shutdown" });
-  assertEquals(await reader.read(), { done: true, value: undefined });
-  assertEquals(await source.cancelled, "Shutting down");
-});
-
-Deno.test("endOnAbort() passes a finished source through untouched", async () => {
-  const out = await Array.fromAsync(
-    endOnAbort(ReadableStream.from([1, 2]), new AbortController().signal, () => 0),
-  );
-  assertEquals(out, [1, 2]);
-});
 
 Deno.test("finallyStream() runs its callback once on end and once on cancel", async () => {
   let calls = 0;

@@ -39,10 +39,5 @@ export const events: Handler = (request, ctx) => {
     console.error("Cannot start the change feed:", error);
     throw new HttpError(503, "Change feed unavailable");
   }
-  const messages = items.pipeThrough(
-    new TransformStream<FeedItem, SseMessage>({
-      transform: (item, controller) => controller.enqueue(feedMessage(item)),
-    }),
-  );
-  return sseResponse(request, ctx, messages, release);
+  return sseResponse(request, ctx, items, feedMessage, release);
 };

@@ -4,7 +4,7 @@ import { intParam } from "../http/query_params.ts";
 import { openStream } from "../stream_slots.ts";
 import { pacedStream } from "../streams/paced_stream.ts";
 import type { SseMessage } from "../streams/sse_encoder_stream.ts";
-import { sseResponse } from "./sse_response.ts";
+import { same, sseResponse } from "./sse_response.ts";
 
 /** The countdown's messages from `start` down: `id: N` / `data: N`, then `done`. */
 export function* countdownMessages(start: number): Generator<SseMessage> {
@@ -26,5 +26,5 @@ export const sseCountdown: Handler = (request, ctx) => {
   if (resumeAfter === 0) return new Response(null, { status: 204 });
   const start = resumeAfter === null ? from : resumeAfter - 1;
   const release = openStream(ctx, "sse");
-  return sseResponse(request, ctx, pacedStream(countdownMessages(start), interval), release);
+  return sseResponse(request, ctx, pacedStream(countdownMessages(start), interval), same, release);
 };

@@ -1,8 +1,6 @@
 import type { RequestContext } from "../context.ts";
-import { endOnAbort } from "../streams/end_on_abort_stream.ts";
-import { withHeartbeat } from "../streams/heartbeat_stream.ts";
-import { SseEncoderStream, type SseMessage } from "../streams/sse_encoder_stream.ts";
-import { streamResponse } from "./stream_response.ts";
+import { sseBody } from "../streams/sse_body_stream.ts";
+import type { SseMessage } from "../streams/sse_encoder_stream.ts";
 
 /** Reconnection delay suggested to `EventSource` clients, in milliseconds. */
 export const SSE_RETRY_MS = 2000;
@@ -14,31 +12,39 @@ export const SSE_HEADERS: Readonly<Record<string, string>> = {
   "x-accel-buffering": "no",
 };
 
+const PRELUDE: SseMessage = { comment: "sluice", retry: SSE_RETRY_MS };
+const HEARTBEAT: SseMessage = { comment: "heartbeat" };
+const SHUTDOWN: SseMessage = { event: "shutdown", data: "Server is shutting down" };
+
+/** For streams whose items already are messages. */
+export const same = (message: SseMessage): SseMessage => message;
+
 /**
- * Turns a stream of messages into a `text/event-stream` response: a
- * `retry:` hint first, a heartbeat comment every `config.heartbeat` ms of
- * silence, and on server shutdown a final `event: shutdown` before the
- * stream ends. `release` runs when the stream ends or the client leaves.
+ * Turns a stream of items into a `text/event-stream` response: a `retry:`
+ * hint first, a heartbeat comment every `config.heartbeat` ms of silence,
+ * and on server shutdown a final `event: shutdown` before the stream ends.
+ * `release` runs once when the stream ends or the client leaves; for `HEAD`
+ * at once, with only the headers sent.
  */
-export function sseResponse(
+export function sseResponse<T>(
   request: Request,
   ctx: RequestContext,
-  messages: ReadableStream<SseMessage>,
+  items: ReadableStream<T>,
+  toMessage: (item: T) => SseMessage,
   release: () => void,
 ): Response {
-  const live = endOnAbort(
-    withHeartbeat(messages, ctx.config.heartbeat, () => ({ comment: "heartbeat" })),
-    ctx.state.shutdownSignal,
-    () => ({ event: "shutdown", data: "Server is shutting down" }),
-  );
-  const body = live
-    .pipeThrough(
-      new TransformStream<SseMessage, SseMessage>({
-        start(controller) {
-          controller.enqueue({ comment: "sluice", retry: SSE_RETRY_MS });
-        },
-      }),
-    )
-    .pipeThrough(new SseEncoderStream());
-  return streamResponse(request, body, release, { headers: SSE_HEADERS });
+  const body = sseBody(items, {
+    toMessage,
+    prelude: PRELUDE,
+    heartbeatMs: ctx.config.heartbeat,
+    heartbeat: HEARTBEAT,
+    signal: ctx.state.shutdownSignal,
+    last: SHUTDOWN,
+    release,
+  });
+  if (request.method === "HEAD") {
+    body.cancel();
+    return new Response(null, { headers: SSE_HEADERS });
+  }
+  return new Response(body, { headers: SSE_HEADERS });
 }

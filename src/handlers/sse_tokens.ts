@@ -6,7 +6,7 @@ import { openStream } from "../stream_slots.ts";
 import { pacedStream } from "../streams/paced_stream.ts";
 import type { SseMessage } from "../streams/sse_encoder_stream.ts";
 import { tokenize } from "../text/tokenize.ts";
-import { sseResponse } from "./sse_response.ts";
+import { same, sseResponse } from "./sse_response.ts";
 
 /** The text streamed when the request gives none. */
 export const DEFAULT_TOKEN_TEXT =
@@ -42,6 +42,7 @@ export const sseTokens: Handler = (request, ctx) => {
     request,
     ctx,
     pacedStream(tokenMessages(tokens, resumeAfter ?? 0), delay),
+    same,
     release,
   );
 };
