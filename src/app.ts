@@ -160,11 +160,24 @@ export function createApp(
     const started = performance.now();
     const url = new URL(request.url);
     const remote = (info.remoteAddr as Deno.NetAddr).hostname ?? "unknown";
-    // `info.completed` rejects when a response is interrupted (an HTTP/2 client
-    // leaving an SSE stream); unhandled, that rejection would end the process.
-    const completed = info.completed;
-    completed.catch(() => {});
-    const ctx: RequestContext = { ...deps, url, remote, user: null, completed };
+    let completed: Promise<void> | undefined;
+    const ctx: RequestContext = {
+      ...deps,
+      url,
+      remote,
+      user: null,
+      // Taken from Deno only when a handler asks (it costs per request), and
+      // always with a handler attached: it rejects when a response is
+      // interrupted (an HTTP/2 client leaving an SSE stream), and unhandled,
+      // that rejection would end the process.
+      get completed() {
+        if (completed === undefined) {
+          completed = info.completed;
+          completed.catch(() => {});
+        }
+        return completed;
+      },
+    };
     let response: Response;
     try {
       response = await dispatch(request, ctx);
