@@ -353,6 +353,33 @@ Deno.test({
 });
 
 Deno.test({
+  name: "files dropped on the page are uploaded and listed",
+  ...browserTest,
+  async fn() {
+    await using dir = await tempDir();
+    await using server = startTestServer(dir.path, { upload: true });
+    await using browser = await launchBrowser();
+    const page = await browser.newPage();
+    const errors = collectErrors(page);
+    await page.goto(server.href("/"));
+    await waitLive(page);
+    const dropped = [
+      { name: "dropped one.txt", text: "first file" },
+      { name: "dropped-two.txt", text: "second file" },
+    ];
+    assertEquals(await page.evaluate(scripts.dropFiles, dropped), true);
+    for (const { name } of dropped) {
+      await page.waitForSelector(`li.upload-item[data-name="${name}"][data-state="done"]`);
+      await page.waitForSelector(`#listing tbody tr[data-name="${name}"]`);
+    }
+    for (const { name, text } of dropped) {
+      assertEquals(await Deno.readTextFile(`${dir.path}/${name}`), text);
+    }
+    assertEquals(errors, []);
+  },
+});
+
+Deno.test({
   name: "upload over the server's limit is explained in words and stores nothing",
   ...browserTest,
   async fn() {

@@ -121,3 +121,23 @@ export function imageLoaded(selector) {
   const img = document.querySelector(selector);
   return img instanceof HTMLImageElement && img.complete && img.naturalWidth > 0;
 }
+
+/**
+ * Drops files made in the page onto the document, as a user dragging them
+ * from the desktop would (dragenter, dragover, drop with a DataTransfer).
+ * @param {{ name: string, text: string }[]} specs
+ * @returns {boolean} whether the page accepted the drop (called preventDefault)
+ */
+export function dropFiles(specs) {
+  const transfer = new DataTransfer();
+  for (const { name, text } of specs) {
+    transfer.items.add(new File([text], name, { type: "text/plain" }));
+  }
+  const init = { bubbles: true, cancelable: true, dataTransfer: transfer };
+  const target = document.querySelector("#dropzone") ?? document.body;
+  target.dispatchEvent(new DragEvent("dragenter", init));
+  target.dispatchEvent(new DragEvent("dragover", init));
+  const drop = new DragEvent("drop", init);
+  target.dispatchEvent(drop);
+  return drop.defaultPrevented;
+}
