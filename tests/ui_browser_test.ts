@@ -17,7 +17,7 @@ import {
   type Page,
   screenshot,
 } from "./browser/browser.ts";
-import { FFMPEG, makeVideo } from "./browser/media_fixture.ts";
+import { FFMPEG, makeAudio, makeVideo } from "./browser/media_fixture.ts";
 import * as scripts from "./browser/page_scripts.js";
 
 const browserTest = {
@@ -212,6 +212,41 @@ Deno.test({
     );
     await screenshot(page, "preview-video");
     await page.click("dialog.preview button.close");
+    assertEquals(errors, []);
+  },
+});
+
+Deno.test({
+  name: "preview plays audio, and a seek to the middle gets a 206 and resumes there",
+  ...browserTest,
+  ignore: CHROMIUM_MISSING !== null || FFMPEG === null,
+  async fn() {
+    await using dir = await tempDir();
+    await makeAudio(`${dir.path}/tone.wav`, 120);
+    const size = (await Deno.stat(`${dir.path}/tone.wav`)).size;
+    await using server = startTestServer(dir.path);
+    await using browser = await launchBrowser();
+    const page = await browser.newPage();
+    const errors = collectErrors(page);
+    const ranges: { status: number; start: number }[] = [];
+    page.on("response", (res) => {
+      if (new URL(res.url()).pathname !== "/tone.wav") return;
+      const range = /^bytes (\d+)-/.exec(res.headers()["content-range"] ?? "");
+      ranges.push({ status: res.status(), start: range ? Number(range[1]) : -1 });
+    });
+    await page.goto(server.href("/"));
+    await page.waitForSelector("#filter");
+    await page.click('a.entry[href="tone.wav"]');
+    await page.waitForSelector("dialog.preview[open] audio");
+    await page.waitForFunction(scripts.audioPlayingPast, {}, 0.2);
+    const beforeSeek = ranges.length;
+    await page.evaluate(scripts.seekAudio, 90);
+    await page.waitForFunction(scripts.audioPlayingPast, {}, 90.2);
+    assertOk(
+      ranges.slice(beforeSeek).some((r) => r.status === 206 && r.start > size / 2),
+      `a 206 from past the middle after the seek; got ${JSON.stringify(ranges)} of ${size} bytes`,
+    );
+    await page.keyboard.press("Escape");
     assertEquals(errors, []);
   },
 });

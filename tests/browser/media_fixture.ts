@@ -68,3 +68,21 @@ export async function makeVideo(path: string, seconds: number): Promise<void> {
   }).output();
   if (code !== 0) throw new Error(`ffmpeg failed: ${new TextDecoder().decode(stderr)}`);
 }
+
+/**
+ * Writes a WAV file of a 440 Hz tone, `seconds` long (uncompressed, so the
+ * middle of the file is the middle of the sound).
+ */
+export async function makeAudio(path: string, seconds: number): Promise<void> {
+  if (!FFMPEG) throw new Error("ffmpeg is not installed");
+  const { code, stderr } = await new Deno.Command(FFMPEG, {
+    args: [
+      ...["-hide_banner", "-loglevel", "error", "-f", "lavfi"],
+      ...["-i", `sine=frequency=440:sample_rate=44100:duration=${seconds}`],
+      ...["-ac", "2", "-y", path],
+    ],
+    stdout: "null",
+    stderr: "piped",
+  }).output();
+  if (code !== 0) throw new Error(`ffmpeg failed: ${new TextDecoder().decode(stderr)}`);
+}

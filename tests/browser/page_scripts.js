@@ -141,3 +141,14 @@ export function dropFiles(specs) {
   target.dispatchEvent(drop);
   return drop.defaultPrevented;
 }
+
+/** @param {number} after @returns {boolean} */
+export function audioPlayingPast(after) {
+  const audio = document.querySelector("dialog.preview[open] audio");
+  return audio !== null && !audio.seeking && !audio.paused && audio.currentTime > after;
+}
+
+/** @param {number} seconds */
+export function seekAudio(seconds) {
+  document.querySelector("dialog.preview[open] audio").currentTime = seconds;
+}
