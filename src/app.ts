@@ -130,6 +130,8 @@ export function createApp(
   const { config, metrics } = deps;
   const log = config.quiet ? null : (line: string) => console.log(line);
 
+  const allowedByRoute = new Map(table.map((route) => [route, allowed(route)]));
+
   async function dispatch(request: Request, ctx: RequestContext): Promise<Response> {
     ctx.user = authorize(config, {
       method: request.method,
@@ -137,7 +139,7 @@ export function createApp(
       authorization: request.headers.get("authorization"),
     });
     const route = findRoute(table, ctx.url.pathname);
-    const methods = allowed(route);
+    const methods = allowedByRoute.get(route) ?? allowed(route);
     if (methods.length === 0) throw new HttpError(404, "Not found");
     if (request.method === "OPTIONS") {
       const headers: [string, string][] = [["allow", methods.join(", ")]];
@@ -159,12 +161,14 @@ export function createApp(
   return async (request, info) => {
     const started = performance.now();
     const url = new URL(request.url);
-    const remote = (info.remoteAddr as Deno.NetAddr).hostname ?? "unknown";
     let completed: Promise<void> | undefined;
     const ctx: RequestContext = {
       ...deps,
       url,
-      remote,
+      // Lazy, like `completed`: only logs and per-client limits need it.
+      get remote() {
+        return (info.remoteAddr as Deno.NetAddr).hostname ?? "unknown";
+      },
       user: null,
       // Taken from Deno only when a handler asks (it costs per request), and
       // always with a handler attached: it rejects when a response is
@@ -201,7 +205,7 @@ export function createApp(
       status: response.status,
       bytes,
       ms: performance.now() - started,
-      remote,
+      remote: ctx.remote,
     }));
     return response;
   };
