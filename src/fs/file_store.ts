@@ -24,7 +24,8 @@ export interface DirEntry {
   mtime: number;
 }
 
-function toInfo(path: string, stat: Deno.FileInfo): FileInfo {
+/** The `FileInfo` of a real path from its `Deno.FileInfo`. */
+export function toFileInfo(path: string, stat: Deno.FileInfo): FileInfo {
   return {
     path,
     isDirectory: stat.isDirectory,
@@ -69,7 +70,7 @@ export class FileStore {
     try {
       const real = Deno.realPathSync(join(this.root, ...segments));
       if (!contained(this.root, real)) return null;
-      return toInfo(real, Deno.statSync(real));
+      return toFileInfo(real, Deno.statSync(real));
     } catch (error) {
       if (isMissing(error)) return null;
       throw error;
@@ -79,7 +80,7 @@ export class FileStore {
   /** Re-stats a real path from an earlier `stat`, or `null` when gone. */
   restat(path: string): FileInfo | null {
     try {
-      return toInfo(path, Deno.statSync(path));
+      return toFileInfo(path, Deno.statSync(path));
     } catch (error) {
       if (isMissing(error)) return null;
       throw error;

@@ -2,7 +2,7 @@ import { join } from "node:path";
 import { HttpError } from "../http/http_error.ts";
 import { contained } from "../path/contained.ts";
 import { TEMP_PREFIX } from "../path/decode_path.ts";
-import type { FileInfo } from "./file_store.ts";
+import { type FileInfo, toFileInfo } from "./file_store.ts";
 
 /** Where a write or delete lands, resolved against ROOT before any change. */
 export interface WriteTarget {
@@ -42,17 +42,6 @@ export class SourceError extends Error {
   constructor(cause: unknown) {
     super("The upload body could not be read", { cause });
   }
-}
-
-function toInfo(path: string, stat: Deno.FileInfo): FileInfo {
-  return {
-    path,
-    isDirectory: stat.isDirectory,
-    isFile: stat.isFile,
-    size: stat.size,
-    mtime: stat.mtime?.getTime() ?? 0,
-    ino: stat.ino,
-  };
 }
 
 function lstatOrNull(path: string): Deno.FileInfo | null {
@@ -146,7 +135,7 @@ export class FileWriter {
         path: this.root,
         base: this.root,
         missing: [],
-        existing: toInfo(this.root, Deno.statSync(this.root)),
+        existing: toFileInfo(this.root, Deno.statSync(this.root)),
         isSymlink: false,
         isRoot: true,
       };
@@ -176,10 +165,10 @@ export class FileWriter {
     const path = join(dir, ...missing, segments[segments.length - 1]);
     const own = missing.length > 0 ? null : lstatOrNull(path);
     let existing: FileInfo | null = null;
-    if (own !== null && !own.isSymlink) existing = toInfo(path, own);
+    if (own !== null && !own.isSymlink) existing = toFileInfo(path, own);
     if (own?.isSymlink) {
       const real = this.#realInside(path);
-      if (real !== null) existing = toInfo(real, Deno.statSync(real));
+      if (real !== null) existing = toFileInfo(real, Deno.statSync(real));
     }
     return {
       path,
@@ -241,7 +230,7 @@ export class FileWriter {
       Deno.renameSync(temp, target.path);
       committed = true;
       await syncDirectory(dir);
-      return { created: current === null, info: toInfo(target.path, stat) };
+      return { created: current === null, info: toFileInfo(target.path, stat) };
     } finally {
       if (!drained) await reader.cancel().catch(() => {});
       reader.releaseLock();
@@ -314,9 +303,9 @@ export class FileWriter {
   #current(path: string): FileInfo | null {
     const own = lstatOrNull(path);
     if (own === null) return null;
-    if (!own.isSymlink) return toInfo(path, own);
+    if (!own.isSymlink) return toFileInfo(path, own);
     const real = this.#realInside(path);
-    return real === null ? null : toInfo(real, Deno.statSync(real));
+    return real === null ? null : toFileInfo(real, Deno.statSync(real));
   }
 
   /** Creates the missing parents; returns the ones this call created. */

@@ -12,6 +12,7 @@ import {
 } from "../http/plan_file_response.ts";
 import { decodePath, encodePath, isHidden } from "../path/decode_path.ts";
 import { fileRangeStream } from "../streams/file_range_stream.ts";
+import { memoryRangeSource } from "../streams/memory_range_source.ts";
 import {
   multipartByterangesStream,
   multipartLayout,
@@ -152,30 +153,11 @@ async function multipartResponse(
     ["content-length", String(layout.length)],
   ];
   if (request.method === "HEAD") return new Response(null, { status: 206, headers });
-  const source = cached ? memoryFile(cached.bytes) : await ctx.store.open(info.path);
+  const source = cached ? memoryRangeSource(cached.bytes) : await ctx.store.open(info.path);
   return new Response(multipartByterangesStream(source, ranges, layout), {
     status: 206,
     headers,
   });
-}
-
-/** A `Deno.FsFile`-shaped view of bytes already in memory. */
-function memoryFile(bytes: Uint8Array<ArrayBuffer>) {
-  let position = 0;
-  return {
-    seek(offset: number) {
-      position = offset;
-      return Promise.resolve(position);
-    },
-    read(buffer: Uint8Array) {
-      const n = Math.min(buffer.length, bytes.length - position);
-      if (n <= 0) return Promise.resolve(null);
-      buffer.set(bytes.subarray(position, position + n));
-      position += n;
-      return Promise.resolve(n);
-    },
-    close() {},
-  };
 }
 
 /** `attachment` with an ASCII fallback and the RFC 8187 UTF-8 name. */

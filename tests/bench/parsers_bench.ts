@@ -13,6 +13,7 @@ import {
   multipartByterangesStream,
   multipartLayout,
 } from "../../src/streams/multipart_byteranges_stream.ts";
+import { memoryRangeSource } from "../../src/streams/memory_range_source.ts";
 import { SseEncoderStream, type SseMessage } from "../../src/streams/sse_encoder_stream.ts";
 
 const SIZE = 1024 ** 3;
@@ -76,29 +77,10 @@ Deno.bench("planFileResponse() revalidation (304)", { group: "plan" }, () => {
 
 const FILE = new Uint8Array(1024 * 1024).map((_, i) => i & 0xff);
 
-/** A `Deno.FsFile`-shaped source over bytes in memory, so the transform alone is measured. */
-function memorySource() {
-  let position = 0;
-  return {
-    seek(offset: number) {
-      position = offset;
-      return Promise.resolve(position);
-    },
-    read(buffer: Uint8Array) {
-      const n = Math.min(buffer.length, FILE.length - position);
-      if (n <= 0) return Promise.resolve(null);
-      buffer.set(FILE.subarray(position, position + n));
-      position += n;
-      return Promise.resolve(n);
-    },
-    close() {},
-  };
-}
-
 Deno.bench("multipartByterangesStream() 4 parts of 64 KiB", { group: "streams" }, async () => {
   const ranges = [0, 1, 2, 3].map((i) => ({ start: i * 200_000, end: i * 200_000 + 65_535 }));
   const layout = multipartLayout(ranges, FILE.length, "application/octet-stream", "b0undary");
-  for await (const _ of multipartByterangesStream(memorySource(), ranges, layout)) {
+  for await (const _ of multipartByterangesStream(memoryRangeSource(FILE), ranges, layout)) {
     // Consuming is the point.
   }
 });
