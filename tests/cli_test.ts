@@ -84,7 +84,7 @@ Deno.test("main.ts --version prints the version and exits 0", async () => {
 Deno.test("main.ts exits 2 with a one-line error for bad flags and bad ROOTs", async (t) => {
   await using dir = await tempDir({ "file.txt": "x" });
   const cases: [string, string[], Record<string, string>, RegExp][] = [
-    ["unknown flag", ["--bogus"], {}, /bogus/],
+    ["unknown flag", ["--bogus"], {}, /^sluice: unknown flag --bogus \(see --help\)\n$/],
     ["port not a number", ["--port", "http"], {}, /port/],
     ["port out of range", ["--port", "70000"], {}, /port/],
     ["bad env value", [dir.path], { SLUICE_PORT: "x" }, /SLUICE_PORT|port/],

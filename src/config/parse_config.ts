@@ -185,7 +185,11 @@ export function parseConfig(
       options: OPTIONS,
     });
   } catch (error) {
-    throw new UsageError((error as Error).message.split("\n")[0].replace(/\.$/, ""));
+    const message = (error as Error).message;
+    const unknown = /^Unknown option '([^']+)'/.exec(message);
+    throw new UsageError(
+      unknown ? `unknown flag ${unknown[1]}` : message.split("\n")[0].replace(/\.$/, ""),
+    );
   }
   const { values, positionals } = parsed;
   if (positionals.length > 1) {
