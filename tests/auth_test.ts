@@ -158,3 +158,33 @@ Deno.test("createApp() guards /_/ endpoints but keeps /_/health public", async (
   await preflight.body?.cancel();
   assertEquals(preflight.status, 204);
 });
+
+Deno.test("createApp() treats the POST streaming demos as reads, not writes", async (t) => {
+  await using dir = await tempDir();
+  const collect = async (
+    server: { href(path: string): string },
+    headers: Record<string, string> = {},
+  ) => {
+    const res = await fetch(server.href("/_/api/collect"), {
+      method: "POST",
+      headers,
+      body: '{"text":"hi"}\n',
+    });
+    await res.body?.cancel();
+    return res.status;
+  };
+  await t.step("a read-only user may POST to /_/api/collect", async () => {
+    await using server = startTestServer(dir.path, {
+      auth: parseConfig(["--auth", "ann:pw:ro"]).auth,
+    });
+    assertEquals(await collect(server, { authorization: basic("ann", "pw") }), 200);
+    assertEquals(await collect(server), 401);
+  });
+  await t.step("anonymous clients may with --anonymous-read", async () => {
+    await using server = startTestServer(dir.path, {
+      auth: parseConfig(["--auth", "ann:pw:ro"]).auth,
+      anonymousRead: true,
+    });
+    assertEquals(await collect(server), 200);
+  });
+});

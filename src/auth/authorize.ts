@@ -5,8 +5,12 @@ import { authenticate, parseBasicAuth } from "./basic_auth.ts";
 /** The challenge sent with every 401. */
 export const WWW_AUTHENTICATE = 'Basic realm="sluice", charset="UTF-8"';
 
-/** Methods that only read; everything else needs an rw user. */
-const READ_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+/**
+ * Methods that never change anything under ROOT; everything else needs an rw
+ * user. POST only reaches the `/_/api/` streaming demos (collect, echo),
+ * which compute an answer and store nothing.
+ */
+const READ_METHODS = new Set(["GET", "HEAD", "OPTIONS", "POST"]);
 
 /** Paths anyone may read whatever the access rules (load balancers, probes). */
 const PUBLIC_PATHS = new Set(["/_/health"]);
