@@ -38,6 +38,11 @@ export function startServer(config: Config): RunningServer {
   const changeFeed = new ChangeFeed(store.root, {
     dotfiles: config.dotfiles,
     onChange: () => store.cache.clear(),
+    // Entries cached before the watcher ran were never covered by it.
+    onWatching: (watching) => {
+      store.cache.clear();
+      store.cache.trusted = watching;
+    },
   });
   const handler = createApp({ config, store, state, metrics, staticDir: STATIC_DIR, changeFeed });
   const tls = config.cert !== null && config.key !== null

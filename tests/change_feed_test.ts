@@ -358,3 +358,30 @@ Deno.test("events() drops cached file bytes when the file changes", async () => 
   assertEquals(await (await fetch(server.href("/a.txt"))).text(), "bbbb");
   await events.return(undefined);
 });
+
+Deno.test("serveFiles() trusts the running watcher instead of a stat per cache hit", async () => {
+  await using dir = await tempDir({ "a.txt": "aaaa" });
+  await using server = startTestServer(dir.path);
+  let restats = 0;
+  const restat = server.store.restat.bind(server.store);
+  server.store.restat = (path) => {
+    restats++;
+    return restat(path);
+  };
+  const read = async () => await (await fetch(server.href("/a.txt"))).text();
+  await read();
+  await read();
+  assertEquals(restats, 1, "without a watcher every cache hit is re-checked");
+
+  const events = sseEvents((await fetch(server.href("/_/events"))).body!);
+  await until(events, (e) => e.type === "ready");
+  assertEquals(await read(), "aaaa"); // cached again: the watcher's start cleared the cache
+  const before = restats;
+  assertEquals([await read(), await read()], ["aaaa", "aaaa"]);
+  assertEquals(restats, before, "the watcher covers the cache");
+
+  await Deno.writeTextFile(`${dir.path}/a.txt`, "bbbbbb");
+  await until(events, isChange("modified", "a.txt"));
+  assertEquals(await read(), "bbbbbb");
+  await events.return(undefined);
+});

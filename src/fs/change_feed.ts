@@ -40,6 +40,11 @@ export interface ChangeFeedOptions {
   lingerMs?: number;
   /** Called on every raw filesystem event (e.g. to drop cached file bytes). */
   onChange?: () => void;
+  /**
+   * Called with `true` once the watcher runs (from then on every change
+   * reaches `onChange`) and with `false` when it stops or fails.
+   */
+  onWatching?: (watching: boolean) => void;
   /** Starts a recursive watcher (tests inject a fake). */
   watch?: (root: string) => Watcher;
 }
@@ -101,6 +106,7 @@ export class ChangeFeed {
   readonly #queueSize: number;
   readonly #lingerMs: number;
   readonly #onChange: () => void;
+  readonly #onWatching: (watching: boolean) => void;
   readonly #watch: (root: string) => Watcher;
 
   readonly #subscribers = new Set<Subscriber>();
@@ -123,6 +129,7 @@ export class ChangeFeed {
     this.#queueSize = options.queueSize ?? 256;
     this.#lingerMs = options.lingerMs ?? 60_000;
     this.#onChange = options.onChange ?? (() => {});
+    this.#onWatching = options.onWatching ?? (() => {});
     this.#watch = options.watch ?? ((path) => Deno.watchFs(path, { recursive: true }));
   }
 
@@ -210,6 +217,7 @@ export class ChangeFeed {
     const watcher = this.#watch(this.root);
     this.#watcher = watcher;
     this.#newEpoch();
+    this.#onWatching(true);
     this.#loop = (async () => {
       try {
         for await (const event of watcher) this.#onRaw(event);
@@ -218,6 +226,8 @@ export class ChangeFeed {
           console.error("Change feed watcher failed:", error);
         }
       }
+      // Ended, on purpose or not: changes are no longer seen.
+      if (this.#watcher === watcher) this.#onWatching(false);
     })();
   }
 
@@ -250,6 +260,7 @@ export class ChangeFeed {
     this.#linger = undefined;
     this.#debounce = undefined;
     this.#pending.clear();
+    if (this.#watcher) this.#onWatching(false);
     this.#watcher?.close();
     this.#watcher = null;
   }

@@ -16,6 +16,11 @@ export interface CachedFile {
  * against a fresh stat (`matches`) before trusting it.
  */
 export class SmallFileCache {
+  /**
+   * Set while a filesystem watcher clears this cache on every change under
+   * ROOT: entries then need no re-stat before use.
+   */
+  trusted = false;
   readonly maxFileSize: number;
   readonly maxTotal: number;
   #total = 0;
