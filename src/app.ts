@@ -1,4 +1,4 @@
-import type { AppDeps, Handler, RequestContext } from "./context.ts";
+import { type AppDeps, Context, type Handler, type RequestContext } from "./context.ts";
 import { authorize } from "./auth/authorize.ts";
 import { deleteEntry } from "./handlers/delete.ts";
 import { demosPage } from "./handlers/demos_page.ts";
@@ -161,27 +161,7 @@ export function createApp(
   return async (request, info) => {
     const started = performance.now();
     const url = new URL(request.url);
-    let completed: Promise<void> | undefined;
-    const ctx: RequestContext = {
-      ...deps,
-      url,
-      // Lazy, like `completed`: only logs and per-client limits need it.
-      get remote() {
-        return (info.remoteAddr as Deno.NetAddr).hostname ?? "unknown";
-      },
-      user: null,
-      // Taken from Deno only when a handler asks (it costs per request), and
-      // always with a handler attached: it rejects when a response is
-      // interrupted (an HTTP/2 client leaving an SSE stream), and unhandled,
-      // that rejection would end the process.
-      get completed() {
-        if (completed === undefined) {
-          completed = info.completed;
-          completed.catch(() => {});
-        }
-        return completed;
-      },
-    };
+    const ctx = new Context(deps, url, info);
     let response: Response;
     try {
       response = await dispatch(request, ctx);

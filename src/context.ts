@@ -32,3 +32,49 @@ export interface RequestContext extends AppDeps {
 
 /** An endpoint: answers a request or throws an `HttpError`. */
 export type Handler = (request: Request, ctx: RequestContext) => Response | Promise<Response>;
+
+/**
+ * The per-request context. A class, so every request's context has the same
+ * shape; the client address and `completed` come from Deno only when a
+ * handler asks, since taking them costs on every request.
+ */
+export class Context implements RequestContext {
+  readonly config: Config;
+  readonly store: FileStore;
+  readonly state: ServerState;
+  readonly metrics: Metrics;
+  readonly staticDir: string;
+  readonly changeFeed: ChangeFeed | undefined;
+  readonly url: URL;
+  user: AuthUser | null = null;
+  readonly #info: Deno.ServeHandlerInfo;
+  #completed: Promise<void> | undefined;
+
+  constructor(deps: AppDeps, url: URL, info: Deno.ServeHandlerInfo) {
+    this.config = deps.config;
+    this.store = deps.store;
+    this.state = deps.state;
+    this.metrics = deps.metrics;
+    this.staticDir = deps.staticDir;
+    this.changeFeed = deps.changeFeed;
+    this.url = url;
+    this.#info = info;
+  }
+
+  get remote(): string {
+    return (this.#info.remoteAddr as Deno.NetAddr).hostname ?? "unknown";
+  }
+
+  /**
+   * Always with a handler attached: it rejects when a response is
+   * interrupted (an HTTP/2 client leaving an SSE stream), and unhandled,
+   * that rejection would end the process.
+   */
+  get completed(): Promise<void> {
+    if (this.#completed === undefined) {
+      this.#completed = this.#info.completed;
+      this.#completed.catch(() => {});
+    }
+    return this.#completed;
+  }
+}
