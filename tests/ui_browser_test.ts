@@ -15,6 +15,7 @@ import {
   collectErrors,
   launchBrowser,
   type Page,
+  recordResponses,
   screenshot,
 } from "./browser/browser.ts";
 import { FFMPEG, makeAudio, makeVideo } from "./browser/media_fixture.ts";
@@ -173,12 +174,7 @@ Deno.test({
     await using browser = await launchBrowser();
     const page = await browser.newPage();
     const errors = collectErrors(page);
-    const media: { status: number; start: number }[] = [];
-    page.on("response", (res) => {
-      if (new URL(res.url()).pathname !== "/clip.mp4") return;
-      const range = /^bytes (\d+)-/.exec(res.headers()["content-range"] ?? "");
-      media.push({ status: res.status(), start: range ? Number(range[1]) : -1 });
-    });
+    const media = recordResponses(page, "/clip.mp4");
     await page.goto(server.href("/"));
     await page.waitForSelector("#filter");
 
@@ -228,12 +224,7 @@ Deno.test({
     await using browser = await launchBrowser();
     const page = await browser.newPage();
     const errors = collectErrors(page);
-    const ranges: { status: number; start: number }[] = [];
-    page.on("response", (res) => {
-      if (new URL(res.url()).pathname !== "/tone.wav") return;
-      const range = /^bytes (\d+)-/.exec(res.headers()["content-range"] ?? "");
-      ranges.push({ status: res.status(), start: range ? Number(range[1]) : -1 });
-    });
+    const ranges = recordResponses(page, "/tone.wav");
     await page.goto(server.href("/"));
     await page.waitForSelector("#filter");
     await page.click('a.entry[href="tone.wav"]');

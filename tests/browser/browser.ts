@@ -87,3 +87,20 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   const path = new URL(`${name}.png`, ARTIFACTS).pathname;
   await page.screenshot({ path, fullPage: true });
 }
+
+/** One answer to a media request: its status and where its `Content-Range` starts (-1: none). */
+export interface MediaResponse {
+  status: number;
+  start: number;
+}
+
+/** Records every response the page gets for `pathname`, in order. */
+export function recordResponses(page: Page, pathname: string): MediaResponse[] {
+  const seen: MediaResponse[] = [];
+  page.on("response", (res) => {
+    if (new URL(res.url()).pathname !== pathname) return;
+    const range = /^bytes (\d+)-/.exec(res.headers()["content-range"] ?? "");
+    seen.push({ status: res.status(), start: range ? Number(range[1]) : -1 });
+  });
+  return seen;
+}
