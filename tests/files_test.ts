@@ -148,6 +148,9 @@ Deno.test("serveFiles() answers single ranges byte-exact at unaligned offsets", 
     ["bytes=1-1", 1, 1],
     ["bytes=12345-1048579", 12345, 1048579],
     ["bytes=262143-262145", 262143, 262145],
+    // One read chunk (256 KiB) is read at once; one byte more is streamed.
+    ["bytes=1-262144", 1, 262144],
+    ["bytes=1-262145", 1, 262145],
     [`bytes=${BIG_SIZE - 7}-`, BIG_SIZE - 7, BIG_SIZE - 1],
     ["bytes=-100001", BIG_SIZE - 100001, BIG_SIZE - 1],
     [`bytes=4194303-${BIG_SIZE + 1000}`, 4194303, BIG_SIZE - 1],
@@ -191,6 +194,37 @@ Deno.test("serveFiles() property: a range body is the fixture's subarray and as 
       assertOk(body.every((b, i) => b === expected[i]));
     }),
     { numRuns: 15 },
+  );
+});
+
+Deno.test("serveFiles() property: small ranges (read at once) are byte-exact too", async () => {
+  await using dir = await tempDir({ "big.bin": BIG });
+  await using server = startTestServer(dir.path);
+  await fc.assert(
+    fc.asyncProperty(fc.nat(BIG_SIZE - 1), fc.nat(300 * 1024), async (start, length) => {
+      const end = Math.min(start + length, BIG_SIZE - 1);
+      const res = await get(server.href("/big.bin"), { range: `bytes=${start}-${end}` });
+      const body = await bytesOf(res);
+      assertEquals(res.status, 206);
+      assertEquals(Number(res.headers.get("content-length")), end - start + 1);
+      assertEquals(body, BIG.subarray(start, end + 1));
+    }),
+    { numRuns: 25 },
+  );
+});
+
+Deno.test("serveFiles() answers 503, not a torn body, when a file shrinks during a small range read", async () => {
+  await using dir = await tempDir({ "big.bin": BIG });
+  await using server = startTestServer(dir.path);
+  const read = server.store.readRangeSync.bind(server.store);
+  server.store.readRangeSync = (path, start, end) => {
+    Deno.truncateSync(path, start + 1); // the file shrinks between stat and read
+    return read(path, start, end);
+  };
+  const res = await get(server.href("/big.bin"), { range: "bytes=100-199" });
+  assertEquals(
+    [res.status, res.headers.get("retry-after"), await res.text()],
+    [503, "1", "File changed while being read\n"],
   );
 });
 
