@@ -126,18 +126,21 @@ function sentBytes(request: Request, response: Response): number | null {
 export function createApp(
   deps: AppDeps,
   table: Route[] = routes(deps),
-): (request: Request, info: Deno.ServeHandlerInfo) => Promise<Response> {
+): (request: Request, info: Deno.ServeHandlerInfo) => Response | Promise<Response> {
   const { config, metrics } = deps;
   const log = config.quiet ? null : (line: string) => console.log(line);
 
   const allowedByRoute = new Map(table.map((route) => [route, allowed(route)]));
 
-  async function dispatch(request: Request, ctx: RequestContext): Promise<Response> {
-    ctx.user = authorize(config, {
-      method: request.method,
-      pathname: ctx.url.pathname,
-      authorization: request.headers.get("authorization"),
-    });
+  /** Routes a request; throws `HttpError`s. Synchronous answers stay synchronous. */
+  function dispatch(request: Request, ctx: RequestContext): Response | Promise<Response> {
+    if (config.auth.length > 0) {
+      ctx.user = authorize(config, {
+        method: request.method,
+        pathname: ctx.url.pathname,
+        authorization: request.headers.get("authorization"),
+      });
+    }
     const route = findRoute(table, ctx.url.pathname);
     const methods = allowedByRoute.get(route) ?? allowed(route);
     if (methods.length === 0) throw new HttpError(404, "Not found");
@@ -155,23 +158,20 @@ export function createApp(
     if (!handler) {
       throw new HttpError(405, "Method not allowed", { allow: methods.join(", ") });
     }
-    return await handler(request, ctx);
+    return handler(request, ctx);
   }
 
-  return async (request, info) => {
-    const started = performance.now();
-    const url = new URL(request.url);
-    const ctx = new Context(deps, url, info);
-    let response: Response;
-    try {
-      response = await dispatch(request, ctx);
-    } catch (error) {
-      const httpError = toHttpError(error);
-      if (httpError === null) {
-        console.error(`Unexpected error for ${request.method} ${url.pathname}:`, error);
-      }
-      response = errorResponse(httpError ?? new HttpError(500, "Internal server error"), request);
+  /** The single error boundary: any throw becomes a precise status. */
+  function fail(request: Request, ctx: Context, error: unknown): Response {
+    const httpError = toHttpError(error);
+    if (httpError === null) {
+      console.error(`Unexpected error for ${request.method} ${ctx.url.pathname}:`, error);
     }
+    return errorResponse(httpError ?? new HttpError(500, "Internal server error"), request);
+  }
+
+  /** CORS headers, metrics and the access-log line of an answered request. */
+  function finish(request: Request, ctx: Context, response: Response): Response {
     if (config.cors !== null) {
       for (const [k, v] of corsHeaders(config.cors, request.headers.get("origin"))) {
         response.headers.set(k, v);
@@ -181,12 +181,29 @@ export function createApp(
     metrics.record(request.method, response.status, bytes ?? 0);
     log?.(formatAccessLog(config.logFormat, {
       method: request.method,
-      path: url.pathname + url.search,
+      path: ctx.url.pathname + ctx.url.search,
       status: response.status,
       bytes,
-      ms: performance.now() - started,
+      ms: performance.now() - ctx.started,
       remote: ctx.remote,
     }));
     return response;
+  }
+
+  // Not async: a synchronous answer (a cached small file) goes back to
+  // Deno.serve without a promise.
+  return (request, info) => {
+    const ctx = new Context(deps, new URL(request.url), info);
+    let result: Response | Promise<Response>;
+    try {
+      result = dispatch(request, ctx);
+    } catch (error) {
+      return finish(request, ctx, fail(request, ctx, error));
+    }
+    if (result instanceof Response) return finish(request, ctx, result);
+    return result.then(
+      (response) => finish(request, ctx, response),
+      (error) => finish(request, ctx, fail(request, ctx, error)),
+    );
   };
 }

@@ -46,6 +46,8 @@ export class Context implements RequestContext {
   readonly staticDir: string;
   readonly changeFeed: ChangeFeed | undefined;
   readonly url: URL;
+  /** When handling began (`performance.now()`), for the access log. */
+  readonly started: number = performance.now();
   user: AuthUser | null = null;
   readonly #info: Deno.ServeHandlerInfo;
   #completed: Promise<void> | undefined;

@@ -25,21 +25,34 @@ import { serveListing } from "./listing.ts";
  * GET and HEAD for everything under ROOT: files with ranges and
  * preconditions, directories as redirects, index files or listings.
  */
-export const serveFiles: Handler = async (request, ctx) => {
-  if (ctx.url.searchParams.has("checksum")) return await checksum(request, ctx);
-  const { pathname } = ctx.url;
+export const serveFiles: Handler = (request, ctx) => {
+  const { url } = ctx;
+  if (url.search !== "" && url.searchParams.has("checksum")) return checksum(request, ctx);
+  const cached = freshCacheEntry(ctx);
+  if (cached === undefined) return serveUncached(request, ctx);
+  // The hot path, answered synchronously: a plain GET of a cached small file
+  // skips all planning.
+  if (request.method === "GET" && url.search === "" && !isConditional(request.headers)) {
+    return new Response(cached.bytes, { headers: cached.headers });
+  }
+  return respondWithFile(request, ctx, cached.name, cached.info, cached);
+};
+
+/** The cached entry for the request's path, if it still matches the file. */
+function freshCacheEntry(ctx: RequestContext): CachedFile | undefined {
   const { cache } = ctx.store;
-  const cached = cache.get(pathname);
+  const cached = cache.get(ctx.url.pathname);
   // While the change feed's watcher runs it clears the cache on every change,
   // so the stat per hit (the costliest step of a small-file answer) can go.
   if (cached && (cache.trusted || matches(cached.info, ctx.store.restat(cached.info.path)))) {
-    // The hot path: a plain GET of a cached small file skips all planning.
-    if (request.method === "GET" && ctx.url.search === "" && !isConditional(request.headers)) {
-      return new Response(cached.bytes, { headers: cached.headers });
-    }
-    return await respondWithFile(request, ctx, cached.name, cached.info, cached);
+    return cached;
   }
+  return undefined;
+}
 
+async function serveUncached(request: Request, ctx: RequestContext): Promise<Response> {
+  const { pathname } = ctx.url;
+  const { cache } = ctx.store;
   const { segments, trailingSlash } = decodePath(pathname);
   if (isHidden(segments, ctx.config.dotfiles)) throw new HttpError(404, "Not found");
   const info = ctx.store.stat(segments);
@@ -81,7 +94,7 @@ export const serveFiles: Handler = async (request, ctx) => {
   }
   if (!ctx.config.listing) throw new HttpError(404, "Not found");
   return await serveListing(request, ctx, segments, info);
-};
+}
 
 /** What planning needs to know about a file served under `name`. */
 function representation(name: string, info: FileInfo): Representation {
@@ -102,7 +115,7 @@ async function respondWithFile(
 ): Promise<Response> {
   const rep = representation(name, info);
   const plan = planFileResponse(request.method, request.headers, rep);
-  if (ctx.url.searchParams.has("download")) {
+  if (ctx.url.search !== "" && ctx.url.searchParams.has("download")) {
     plan.headers.push(["content-disposition", contentDisposition(name)]);
   }
   const init = { status: plan.status, headers: plan.headers };
