@@ -58,6 +58,16 @@ export function startServer(config: Config): RunningServer {
       return new Response("Internal server error\n", { status: 500 });
     },
   }, handler);
+  if (config.watch) {
+    try {
+      changeFeed.hold();
+    } catch (error) {
+      console.error(
+        `--watch: cannot watch ROOT (${(error as Error).message}); ` +
+          "cached files are re-checked on every request",
+      );
+    }
+  }
   const addr = server.addr as Deno.NetAddr;
   const host = addr.hostname.includes(":") ? `[${addr.hostname}]` : addr.hostname;
   const scheme = config.cert ? "https" : "http";

@@ -243,6 +243,18 @@ Deno.test("ChangeFeed shares one watcher, starts it lazily and stops it after th
   await c.cancel();
 });
 
+Deno.test("ChangeFeed.hold() keeps the watcher running without subscribers", async () => {
+  await using t = await fakeFeed({}, { lingerMs: 0 });
+  t.feed.hold();
+  assertOk(t.feed.watching);
+  const a = t.feed.subscribe(null);
+  assertEquals(t.watchers.length, 1, "subscribers share the held watcher");
+  await a.cancel();
+  assertOk(t.feed.watching && !t.watchers[0].closed, "still watching after the last subscriber");
+  await t.feed.close();
+  assertOk(t.watchers[0].closed);
+});
+
 Deno.test("ChangeFeed.close() ends every subscription", async () => {
   await using t = await fakeFeed({});
   const reader = t.feed.subscribe(null).getReader();
@@ -357,6 +369,30 @@ Deno.test("events() drops cached file bytes when the file changes", async () => 
   await until(events, isChange("modified", "a.txt"));
   assertEquals(await (await fetch(server.href("/a.txt"))).text(), "bbbb");
   await events.return(undefined);
+});
+
+Deno.test("--watch: cache hits need no stat from the start, and changes are still seen", async () => {
+  await using dir = await tempDir({ "a.txt": "aaaa" });
+  await using server = startTestServer(dir.path, { watch: true });
+  let restats = 0;
+  const restat = server.store.restat.bind(server.store);
+  server.store.restat = (path) => {
+    restats++;
+    return restat(path);
+  };
+  const read = async () => await (await fetch(server.href("/a.txt"))).text();
+  assertEquals([await read(), await read(), await read()], ["aaaa", "aaaa", "aaaa"]);
+  assertEquals(restats, 0, "the watcher covers the cache");
+
+  await Deno.writeTextFile(`${dir.path}/a.txt`, "bbbbbb");
+  // The watcher's event arrives asynchronously; until then the old bytes are fine.
+  let text = await read();
+  for (let i = 0; i < 100 && text !== "bbbbbb"; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    text = await read();
+  }
+  assertEquals(text, "bbbbbb");
+  assertEquals(restats, 0);
 });
 
 Deno.test("serveFiles() trusts the running watcher instead of a stat per cache hit", async () => {

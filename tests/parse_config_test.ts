@@ -14,6 +14,7 @@ Deno.test("parseConfig() has the documented defaults", () => {
   assertEquals(config.cors, null);
   assertEquals(config.quiet, false);
   assertEquals(config.upload, false);
+  assertEquals(config.watch, false);
   assertEquals(config.logFormat, "text");
   assertEquals(config.help, false);
   assertEquals(config.version, false);
@@ -35,6 +36,7 @@ Deno.test("parseConfig() reads every core flag", async (t) => {
     [["--cors", "https://app.example"], { cors: "https://app.example" }],
     [["--cors=https://app.example", "dir"], { cors: "https://app.example", root: "dir" }],
     [["--quiet"], { quiet: true }],
+    [["--watch"], { watch: true }],
     [["--help"], { help: true }],
     [["-h"], { help: true }],
     [["--version"], { version: true }],
@@ -61,6 +63,7 @@ Deno.test("parseConfig() reads SLUICE_* environment variables, flags win", async
   await t.step("boolean words", () => {
     assertEquals(parseConfig([], { SLUICE_DOTFILES: "yes" }).dotfiles, true);
     assertEquals(parseConfig([], { SLUICE_DOTFILES: "0" }).dotfiles, false);
+    assertEquals(parseConfig([], { SLUICE_WATCH: "on" }).watch, true);
     assertEquals(parseConfig([], { SLUICE_NO_LISTING: "true" }).listing, false);
     assertEquals(parseConfig([], { SLUICE_QUIET: "on" }).quiet, true);
   });

@@ -29,6 +29,8 @@ export interface Config {
   auth: AuthUser[];
   anonymousRead: boolean;
   insecure: boolean;
+  /** Watch ROOT from the start, so cached small files need no stat per hit. */
+  watch: boolean;
   cert: string | null;
   key: string | null;
   logFormat: "text" | "json";
@@ -49,6 +51,7 @@ const BOOLEAN_FLAGS = [
   "upload",
   "anonymous-read",
   "insecure",
+  "watch",
   "help",
   "version",
 ] as const;
@@ -232,6 +235,7 @@ export function parseConfig(
     auth: authSpecs.map(parseAuth),
     anonymousRead: flag("anonymous-read"),
     insecure: flag("insecure"),
+    watch: flag("watch"),
     cert,
     key,
     logFormat,

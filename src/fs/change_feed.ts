@@ -120,6 +120,7 @@ export class ChangeFeed {
   #linger: ReturnType<typeof setTimeout> | undefined;
   #publishing: Promise<void> = Promise.resolve();
   #closed = false;
+  #held = false;
 
   constructor(root: string, options: ChangeFeedOptions = {}) {
     this.root = root;
@@ -174,6 +175,18 @@ export class ChangeFeed {
         this.#unsubscribe(subscriber);
       },
     }, { highWaterMark: 0 });
+  }
+
+  /**
+   * Keeps the watcher running from now on, with or without subscribers
+   * (`--watch`: the small-file cache then needs no stat per hit).
+   *
+   * @throws {Error} from `Deno.watchFs` when the watcher cannot start.
+   */
+  hold(): void {
+    if (this.#closed) throw new Error("Change feed is closed");
+    this.#held = true;
+    this.#startWatching();
   }
 
   /** Stops the watcher and timers and ends every subscription. */
@@ -267,7 +280,7 @@ export class ChangeFeed {
 
   #unsubscribe(subscriber: Subscriber): void {
     this.#end(subscriber);
-    if (!this.#subscribers.delete(subscriber) || this.#subscribers.size > 0) return;
+    if (!this.#subscribers.delete(subscriber) || this.#subscribers.size > 0 || this.#held) return;
     if (this.#lingerMs === 0) this.#stopWatching();
     else this.#linger = setTimeout(() => this.#stopWatching(), this.#lingerMs);
   }

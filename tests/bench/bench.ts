@@ -198,31 +198,52 @@ async function smallFiles(bench: Bench): Promise<void> {
   }));
   await eachServer(bench, async (server) => {
     for (const [i, f] of files.entries()) {
-      const url = new URL(f.path, server.url).href;
-      progress(`1. ${f.label}: ${SERVER_LABELS[server.kind]} warm-up`);
-      await runWrk({
-        url,
-        connections: 64,
-        seconds: bench.plan.warmupSeconds,
-        pin: bench.machine.clientPin,
-      });
-      progress(`1. ${f.label}: ${SERVER_LABELS[server.kind]} ${bench.plan.seconds} s`);
-      const cpuBefore = readCpuMs(server.pid);
-      const result = await runWrk({
-        url,
-        connections: 64,
-        seconds: bench.plan.seconds,
-        pin: bench.machine.clientPin,
-      });
-      cpu[i].values[server.kind] = cpuPerRequest(server.pid, cpuBefore, result.requests);
-      if (result.non2xx > 0 || result.socketErrors > 0) {
-        progress(`  ${result.non2xx} non-2xx, ${result.socketErrors} socket errors`);
-      }
+      const result = await smallFileRun(bench, server, f.path, f.label);
       rps[i].values[server.kind] = result.requestsPerSecond;
       p99[i].values[server.kind] = result.p99Ms;
+      cpu[i].values[server.kind] = result.cpuUs;
     }
   });
   for (const i of files.keys()) bench.rows.push(rps[i], p99[i], cpu[i]);
+
+  // Sluice once more with --watch: cache hits without a stat each.
+  const watched = await startSluice(bench, bench.data.root, ["--watch"]);
+  try {
+    for (const [i, f] of files.entries()) {
+      const result = await smallFileRun(bench, watched, f.path, `${f.label} (--watch)`);
+      const scenario = `1. ${f.label}, 64 connections, Sluice --watch`;
+      bench.rows.push(
+        { ...rps[i], scenario, values: { ...rps[i].values, sluice: result.requestsPerSecond } },
+        { ...cpu[i], scenario, values: { ...cpu[i].values, sluice: result.cpuUs } },
+      );
+    }
+  } finally {
+    await watched.stop();
+  }
+}
+
+/** wrk with 64 connections against one small file: warm-up, then the measured run. */
+async function smallFileRun(bench: Bench, server: Running, path: string, label: string) {
+  const url = new URL(path, server.url).href;
+  progress(`1. ${label}: ${SERVER_LABELS[server.kind]} warm-up`);
+  await runWrk({
+    url,
+    connections: 64,
+    seconds: bench.plan.warmupSeconds,
+    pin: bench.machine.clientPin,
+  });
+  progress(`1. ${label}: ${SERVER_LABELS[server.kind]} ${bench.plan.seconds} s`);
+  const cpuBefore = readCpuMs(server.pid);
+  const result = await runWrk({
+    url,
+    connections: 64,
+    seconds: bench.plan.seconds,
+    pin: bench.machine.clientPin,
+  });
+  if (result.non2xx > 0 || result.socketErrors > 0) {
+    progress(`  ${result.non2xx} non-2xx, ${result.socketErrors} socket errors`);
+  }
+  return { ...result, cpuUs: cpuPerRequest(server.pid, cpuBefore, result.requests) };
 }
 
 // 2. One download of the big file over one connection.
