@@ -55,6 +55,23 @@ Deno.test("serveFiles() changes the ETag when the file changes", async () => {
   assertOk(first.headers.get("etag") !== second.headers.get("etag"));
 });
 
+Deno.test("serveFiles() caches a large file's metadata, not its bytes, and notices a replacement", async () => {
+  await using dir = await tempDir({ "big.bin": BIG });
+  await using server = startTestServer(dir.path);
+  const first = await get(server.href("/big.bin"), { range: "bytes=0-9" });
+  assertEquals(await bytesOf(first), BIG.subarray(0, 10));
+  const cached = server.store.cache.get("/big.bin");
+  assertOk(cached && cached.bytes === null, "metadata only");
+
+  const replacement = fixtureBytes(BIG_SIZE + 1).reverse();
+  await Deno.writeFile(`${dir.path}/big.bin.new`, replacement);
+  await Deno.rename(`${dir.path}/big.bin.new`, `${dir.path}/big.bin`);
+  const second = await get(server.href("/big.bin"), { range: "bytes=0-9" });
+  assertEquals(second.headers.get("content-range"), `bytes 0-9/${BIG_SIZE + 1}`);
+  assertEquals(await bytesOf(second), replacement.subarray(0, 10));
+  assertOk(first.headers.get("etag") !== second.headers.get("etag"));
+});
+
 Deno.test("serveFiles() serves a cached small file intact again and again", async () => {
   await using dir = await tempDir({ "digits.txt": DIGITS });
   await using server = startTestServer(dir.path);

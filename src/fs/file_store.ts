@@ -1,7 +1,7 @@
 import { join, relative } from "node:path";
 import { isHiddenName } from "../path/decode_path.ts";
 import { contained } from "../path/contained.ts";
-import { SmallFileCache } from "./small_file_cache.ts";
+import { FileCache } from "./file_cache.ts";
 
 /** What the server knows about a file or directory under ROOT. */
 export interface FileInfo {
@@ -56,10 +56,10 @@ export class FileStore {
   /** Absolute real path of ROOT. */
   readonly root: string;
   /**
-   * Small files' bytes by URL path. Entries must be checked against a fresh
+   * Files by URL path (small files with their bytes). Entries must be checked against a fresh
    * stat before use; writers and the change feed clear it.
    */
-  readonly cache: SmallFileCache = new SmallFileCache();
+  readonly cache: FileCache = new FileCache();
 
   constructor(root: string) {
     this.root = Deno.realPathSync(root);

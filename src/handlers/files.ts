@@ -1,6 +1,6 @@
 import type { Handler, RequestContext } from "../context.ts";
 import type { FileInfo } from "../fs/file_store.ts";
-import { type CachedFile, matches } from "../fs/small_file_cache.ts";
+import { type CachedFile, matches } from "../fs/file_cache.ts";
 import { makeEtag } from "../http/etag.ts";
 import { HttpError } from "../http/http_error.ts";
 import type { ByteRange } from "../http/range.ts";
@@ -32,10 +32,13 @@ export const serveFiles: Handler = (request, ctx) => {
   if (cached === undefined) return serveUncached(request, ctx);
   // The hot path, answered synchronously: a plain GET of a cached small file
   // skips all planning.
-  if (request.method === "GET" && url.search === "" && !isConditional(request.headers)) {
+  if (
+    cached.bytes !== null && request.method === "GET" && url.search === "" &&
+    !isConditional(request.headers)
+  ) {
     return new Response(cached.bytes, { headers: cached.headers });
   }
-  return respondWithFile(request, ctx, cached.name, cached.info, cached);
+  return respondWithFile(request, ctx, cached.name, cached.info, cached.bytes ?? undefined);
 };
 
 /** The cached entry for the request's path, if it still matches the file. */
@@ -43,7 +46,7 @@ function freshCacheEntry(ctx: RequestContext): CachedFile | undefined {
   const { cache } = ctx.store;
   const cached = cache.get(ctx.url.pathname);
   // While the change feed's watcher runs it clears the cache on every change,
-  // so the stat per hit (the costliest step of a small-file answer) can go.
+  // so the stat per hit (the costliest step of a cached answer) can go.
   if (cached && (cache.trusted || matches(cached.info, ctx.store.restat(cached.info.path)))) {
     return cached;
   }
@@ -63,21 +66,27 @@ async function serveUncached(request: Request, ctx: RequestContext): Promise<Res
     if (trailingSlash || !info.isFile) throw new HttpError(404, "Not found");
     // The name the client asked for (a symlink's, not its target's).
     const name = segments[segments.length - 1];
-    let entry: CachedFile | undefined;
-    if (request.method === "GET" && info.size <= cache.maxFileSize) {
-      const rep = representation(name, info);
-      const { headers } = planFileResponse("GET", { get: () => null }, rep);
-      entry = {
-        name,
-        info,
-        bytes: ctx.store.readSmall(info.path),
-        headers: Object.fromEntries(headers),
-      };
+    let bytes: Uint8Array<ArrayBuffer> | undefined;
+    if (request.method === "GET") {
+      if (info.size <= cache.maxFileSize) bytes = ctx.store.readSmall(info.path);
       // Only use and cache what was not modified while we read it.
-      if (entry.bytes.length === info.size) cache.set(pathname, entry);
-      else entry = undefined;
+      if (bytes === undefined || bytes.length === info.size) {
+        const { headers } = planFileResponse(
+          "GET",
+          { get: () => null },
+          representation(name, info),
+        );
+        cache.set(pathname, {
+          name,
+          info,
+          bytes: bytes ?? null,
+          headers: Object.fromEntries(headers),
+        });
+      } else {
+        bytes = undefined;
+      }
     }
-    return await respondWithFile(request, ctx, name, info, entry);
+    return await respondWithFile(request, ctx, name, info, bytes);
   }
 
   if (!trailingSlash) {
@@ -111,7 +120,7 @@ async function respondWithFile(
   ctx: RequestContext,
   name: string,
   info: FileInfo,
-  cached?: CachedFile,
+  bytes?: Uint8Array<ArrayBuffer>,
 ): Promise<Response> {
   const rep = representation(name, info);
   const plan = planFileResponse(request.method, request.headers, rep);
@@ -120,10 +129,10 @@ async function respondWithFile(
   }
   const init = { status: plan.status, headers: plan.headers };
   const body = plan.body;
-  if (body.type === "range" && !cached && rangeLength(body.range) <= CHUNK_SIZE) {
+  if (body.type === "range" && !bytes && rangeLength(body.range) <= CHUNK_SIZE) {
     return new Response(readSmallRange(ctx, info, body.range), init);
   }
-  if (body.type !== "none" && !cached) {
+  if (body.type !== "none" && !bytes) {
     const release = ctx.state.track("download");
     ctx.completed.then(release, release);
   }
@@ -132,12 +141,12 @@ async function respondWithFile(
       if (plan.status === 412) throw new HttpError(412, "Precondition failed");
       return new Response(null, init);
     case "full":
-      return new Response(cached ? cached.bytes : (await ctx.store.open(info.path)).readable, init);
+      return new Response(bytes ?? (await ctx.store.open(info.path)).readable, init);
     case "range": {
       const { start, end } = body.range;
       return new Response(
-        cached
-          ? cached.bytes.subarray(start, end + 1)
+        bytes
+          ? bytes.subarray(start, end + 1)
           : fileRangeStream(await ctx.store.open(info.path), start, end),
         init,
       );
@@ -150,7 +159,7 @@ async function respondWithFile(
         rep.contentType,
         plan,
         body.ranges,
-        cached,
+        bytes,
       );
   }
 }
@@ -185,8 +194,8 @@ async function multipartResponse(
   info: FileInfo,
   type: string,
   plan: FilePlan,
-  ranges: { start: number; end: number }[],
-  cached: CachedFile | undefined,
+  ranges: ByteRange[],
+  bytes: Uint8Array<ArrayBuffer> | undefined,
 ): Promise<Response> {
   const boundary = crypto.randomUUID().replaceAll("-", "");
   const layout = multipartLayout(ranges, info.size, type, boundary);
@@ -196,7 +205,7 @@ async function multipartResponse(
     ["content-length", String(layout.length)],
   ];
   if (request.method === "HEAD") return new Response(null, { status: 206, headers });
-  const source = cached ? memoryRangeSource(cached.bytes) : await ctx.store.open(info.path);
+  const source = bytes ? memoryRangeSource(bytes) : await ctx.store.open(info.path);
   return new Response(multipartByterangesStream(source, ranges, layout), {
     status: 206,
     headers,
