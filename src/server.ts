@@ -38,10 +38,12 @@ export function startServer(config: Config): RunningServer {
   const changeFeed = new ChangeFeed(store.root, {
     dotfiles: config.dotfiles,
     onChange: () => store.cache.clear(),
-    // Entries cached before the watcher ran were never covered by it.
+    // Entries cached before the watcher ran were never covered by it. Only
+    // --watch trusts it instead of a stat per hit: a watcher does not see
+    // every change (another host's writes on a network filesystem).
     onWatching: (watching) => {
       store.cache.clear();
-      store.cache.trusted = watching;
+      store.cache.trusted = watching && config.watch;
     },
   });
   const handler = createApp({ config, store, state, metrics, staticDir: STATIC_DIR, changeFeed });

@@ -10,8 +10,8 @@ Flags (each also read from an environment variable, e.g. SLUICE_PORT):
   --no-listing           no directory listings (404 unless an index file exists)
   --index NAME           serve NAME (e.g. index.html) for a directory
   --cors [ORIGIN]        allow cross-origin requests from ORIGIN (default *)
-  --watch                watch ROOT from the start: cached small files are served
-                         without a stat per request (one inotify watch per folder)
+  --watch                trust a watcher of ROOT instead of a stat per cache hit:
+                         faster small files; not for network filesystems
   --quiet                no access log
   --log-format FORMAT    text (default) or json
   --upload               enable writes: PUT uploads, DELETE, mkdir
