@@ -8,6 +8,7 @@ import {
   parseByteRanges,
   rawRequest,
 } from "./helpers/http_fixtures.ts";
+import { connectRaw } from "./helpers/raw_http.ts";
 import { startTestServer, tempDir } from "./helpers/server.ts";
 
 /** 5 MiB plus an odd tail: bigger than the small-file cache and than one read chunk. */
@@ -228,6 +229,37 @@ Deno.test("serveFiles() property: small ranges (read at once) are byte-exact too
     }),
     { numRuns: 25 },
   );
+});
+
+Deno.test("serveFiles() sends exactly Content-Length bytes of a file that grows meanwhile, on a reusable connection", async (t) => {
+  const size = 16 * 1024 * 1024; // more than loopback buffers take while the client waits
+  const original = fixtureBytes(size);
+  for (
+    const [label, range, start] of [["whole file", "", 0], [
+      "range to the end",
+      "bytes=1000-",
+      1000,
+    ]] as const
+  ) {
+    await t.step(label, async () => {
+      await using dir = await tempDir({ "grow.bin": original, "small.txt": "small" });
+      await using server = startTestServer(dir.path);
+      using conn = await connectRaw(server.url);
+      await conn.write(
+        `GET /grow.bin HTTP/1.1\r\nHost: x\r\n${range && `Range: ${range}\r\n`}\r\n`,
+      );
+      await new Promise((resolve) => setTimeout(resolve, 50)); // the body is on its way
+      using file = await Deno.open(`${dir.path}/grow.bin`, { append: true });
+      await file.write(new Uint8Array(1024 * 1024).fill(7));
+      const res = await conn.read();
+      assertEquals(res.status, range ? 206 : 200);
+      assertEquals(res.body.length, size - start);
+      assertOk(res.body.every((b, i) => b === original[start + i]), "the bytes of the old size");
+      await conn.write("GET /small.txt HTTP/1.1\r\nHost: x\r\n\r\n");
+      const next = await conn.read();
+      assertEquals([next.status, new TextDecoder().decode(next.body)], [200, "small"]);
+    });
+  }
 });
 
 Deno.test("serveFiles() answers 503, not a torn body, when a file shrinks during a small range read", async () => {

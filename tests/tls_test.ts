@@ -70,6 +70,11 @@ Deno.test("startServer() serves byte-exact ranges over HTTPS with HTTP/1.1 and H
       assertEquals(res.body.length, 1_400_000);
       assertEquals(res.body, fixture.subarray(100001, 1500001));
     });
+    await t.step(`curl ${flag}: an unaligned range to the end of a 2 MiB file`, async () => {
+      const res = await curl([flag, "-r", "300001-", server.href("/big.bin")]);
+      assertEquals(res.version, version);
+      assertEquals(res.body, fixture.subarray(300001));
+    });
     await t.step(`curl ${flag}: the whole 2 MiB file`, async () => {
       const res = await curl([flag, server.href("/big.bin")]);
       assertEquals(res.body, fixture);

@@ -92,6 +92,21 @@ export class FileStore {
     return Deno.open(path, { read: true });
   }
 
+  /**
+   * Opens a file for reading from byte `start` on; the caller owns the
+   * handle. Its `readable` then streams from `start` to the end of the file.
+   */
+  async openAt(path: string, start: number): Promise<Deno.FsFile> {
+    const file = await this.open(path);
+    try {
+      await file.seek(start, Deno.SeekMode.Start);
+      return file;
+    } catch (error) {
+      file.close();
+      throw error;
+    }
+  }
+
   /** Reads a small file whole. */
   readSmall(path: string): Uint8Array<ArrayBuffer> {
     return Deno.readFileSync(path);

@@ -144,12 +144,13 @@ async function respondWithFile(
       return new Response(bytes ?? (await ctx.store.open(info.path)).readable, init);
     case "range": {
       const { start, end } = body.range;
-      return new Response(
-        bytes
-          ? bytes.subarray(start, end + 1)
-          : fileRangeStream(await ctx.store.open(info.path), start, end),
-        init,
-      );
+      if (bytes) return new Response(bytes.subarray(start, end + 1), init);
+      // To the end of the file (how players seek): Deno's own file stream,
+      // as for a whole file. It ends at Content-Length, and Rust copies it.
+      if (end === info.size - 1) {
+        return new Response((await ctx.store.openAt(info.path, start)).readable, init);
+      }
+      return new Response(fileRangeStream(await ctx.store.open(info.path), start, end), init);
     }
     case "multipart":
       return await multipartResponse(
