@@ -40,6 +40,13 @@ export class RawConnection implements Disposable {
    * (1xx) responses are returned as they come, with an empty body.
    */
   async read(): Promise<RawResponse> {
+    const { status, headers } = await this.readHead();
+    const length = status < 200 || status === 204 ? 0 : Number(headers.get("content-length") ?? 0);
+    return { status, headers, body: await this.readBody(length) };
+  }
+
+  /** Reads the next response head only; its body is left for `readBody`. */
+  async readHead(): Promise<Omit<RawResponse, "body">> {
     const end = await this.#readUntilHeadEnd();
     const head = decoder.decode(this.#take(end + 4)).split("\r\n");
     const status = Number(head[0].split(" ")[1]);
@@ -49,11 +56,15 @@ export class RawConnection implements Disposable {
       const colon = line.indexOf(":");
       headers.set(line.slice(0, colon).trim().toLowerCase(), line.slice(colon + 1).trim());
     }
-    const length = status < 200 || status === 204 ? 0 : Number(headers.get("content-length") ?? 0);
+    return { status, headers };
+  }
+
+  /** Reads exactly `length` body bytes. */
+  async readBody(length: number): Promise<Uint8Array> {
     while (this.#buffer.length < length) {
       if (!(await this.#fill())) throw new Error("Connection closed inside a response body");
     }
-    return { status, headers, body: this.#take(length) };
+    return this.#take(length);
   }
 
   /** Reads responses until a final (non-1xx) one. */
