@@ -183,7 +183,9 @@ export class FileWriter {
   /**
    * Streams `source` into a temporary file beside the target, `fsync`s it,
    * then — synchronously — calls `guard` with what exists at the path now
-   * and renames the temporary file over the target.
+   * and renames the temporary file over the target. `written` is called
+   * with each chunk once its bytes are on their way to disk, so the caller
+   * may reuse its memory.
    *
    * @throws {SourceError} when reading `source` fails (an `HttpError` from
    * the source, such as a size limit, passes through unchanged).
@@ -194,6 +196,7 @@ export class FileWriter {
     target: WriteTarget,
     source: ReadableStream<Uint8Array>,
     guard: CommitGuard,
+    written: (chunk: Uint8Array) => void = () => {},
   ): Promise<WriteResult> {
     const dir = join(target.base, ...target.missing);
     const temp = join(dir, `${TEMP_PREFIX}${crypto.randomUUID()}`);
@@ -216,6 +219,7 @@ export class FileWriter {
         }
         if (next.done) break;
         await batch.write(next.value);
+        written(next.value);
       }
       drained = true;
       await batch.flush();

@@ -13,7 +13,16 @@ import { decodePath, encodePath } from "../path/decode_path.ts";
 import { openStream } from "../stream_slots.ts";
 import { ByteLimitStream } from "../streams/byte_limit_stream.ts";
 import { DigestStream } from "../streams/digest_stream.ts";
+import { BufferPool, pooledChunks } from "../streams/pooled_chunk_stream.ts";
 import { checkWritePreconditions } from "./write_preconditions.ts";
+
+/**
+ * Request bodies are read into reused buffers of this size: fewer, larger
+ * steps through the limit and digest stages than Deno's own 64 KiB chunks,
+ * and no garbage per chunk. A 1 GiB PUT took about 20% less CPU, and peak
+ * RSS fell from 129 to 76 MiB (see docs/compile-and-bench.md).
+ */
+const UPLOAD_CHUNK = 128 * 1024;
 
 /**
  * `PUT /<path>`: streams the body into the file at `<path>` (201 with
@@ -48,7 +57,10 @@ export const upload: Handler = async (request, ctx) => {
   const algorithms = new Set<DigestAlgorithm>(["sha256"]);
   for (const algorithm of Object.keys(expected)) algorithms.add(algorithm as DigestAlgorithm);
   const digest = new DigestStream([...algorithms]);
-  const source = (request.body ?? emptyBody()).pipeThrough(limit).pipeThrough(digest);
+  const pool = new BufferPool(UPLOAD_CHUNK);
+  const source = pooledChunks(request.body ?? emptyBody(), pool)
+    .pipeThrough(limit)
+    .pipeThrough(digest);
 
   const release = openStream(ctx, "upload");
   let result;
@@ -64,7 +76,7 @@ export const upload: Handler = async (request, ctx) => {
         }
       }
       checkWritePreconditions(request, current);
-    });
+    }, (chunk) => pool.give(chunk.buffer));
   } catch (error) {
     ctx.metrics.uploadFailed(failureReason(error));
     throw toHttpError(error);
