@@ -179,7 +179,7 @@ export class ChangeFeed {
 
   /**
    * Keeps the watcher running from now on, with or without subscribers
-   * (`--watch`: the small-file cache then needs no stat per hit).
+   * (`--watch`: the file cache then needs no stat per hit).
    *
    * @throws {Error} from `Deno.watchFs` when the watcher cannot start.
    */

@@ -56,8 +56,9 @@ export class FileStore {
   /** Absolute real path of ROOT. */
   readonly root: string;
   /**
-   * Files by URL path (small files with their bytes). Entries must be checked against a fresh
-   * stat before use; writers and the change feed clear it.
+   * Files by URL path, small ones with their bytes. Entries must be checked
+   * against a fresh stat before use (unless `--watch`); writers and the
+   * change feed clear it.
    */
   readonly cache: FileCache = new FileCache();
 

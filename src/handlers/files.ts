@@ -66,27 +66,14 @@ async function serveUncached(request: Request, ctx: RequestContext): Promise<Res
     if (trailingSlash || !info.isFile) throw new HttpError(404, "Not found");
     // The name the client asked for (a symlink's, not its target's).
     const name = segments[segments.length - 1];
-    let bytes: Uint8Array<ArrayBuffer> | undefined;
-    if (request.method === "GET") {
-      if (info.size <= cache.maxFileSize) bytes = ctx.store.readSmall(info.path);
-      // Only use and cache what was not modified while we read it.
-      if (bytes === undefined || bytes.length === info.size) {
-        const { headers } = planFileResponse(
-          "GET",
-          { get: () => null },
-          representation(name, info),
-        );
-        cache.set(pathname, {
-          name,
-          info,
-          bytes: bytes ?? null,
-          headers: Object.fromEntries(headers),
-        });
-      } else {
-        bytes = undefined;
-      }
-    }
-    return await respondWithFile(request, ctx, name, info, bytes);
+    const get = request.method === "GET";
+    const bytes = get && info.size <= cache.maxFileSize
+      ? ctx.store.readSmall(info.path)
+      : undefined;
+    // Only use and cache what was not modified while we read it.
+    const intact = bytes === undefined || bytes.length === info.size;
+    if (get && intact) cache.set(pathname, cacheEntry(name, info, bytes));
+    return await respondWithFile(request, ctx, name, info, intact ? bytes : undefined);
   }
 
   if (!trailingSlash) {
@@ -103,6 +90,12 @@ async function serveUncached(request: Request, ctx: RequestContext): Promise<Res
   }
   if (!ctx.config.listing) throw new HttpError(404, "Not found");
   return await serveListing(request, ctx, segments, info);
+}
+
+/** A cache entry, with the headers of a plain `200` computed once. */
+function cacheEntry(name: string, info: FileInfo, bytes?: Uint8Array<ArrayBuffer>): CachedFile {
+  const { headers } = planFileResponse("GET", { get: () => null }, representation(name, info));
+  return { name, info, bytes: bytes ?? null, headers: Object.fromEntries(headers) };
 }
 
 /** What planning needs to know about a file served under `name`. */
