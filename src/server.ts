@@ -4,6 +4,7 @@ import type { Config } from "./config/parse_config.ts";
 import { ChangeFeed } from "./fs/change_feed.ts";
 import { FileStore } from "./fs/file_store.ts";
 import { Metrics } from "./metrics.ts";
+import { FileShrank } from "./streams/archive_stream.ts";
 import { ServerState } from "./server_state.ts";
 
 /** A running Sluice server. */
@@ -56,6 +57,12 @@ export function startServer(config: Config): RunningServer {
     ...tls,
     onListen: () => {},
     onError: (error) => {
+      // A body that had to stop early: the client sees a short body, and
+      // one line here says why.
+      if (error instanceof FileShrank) {
+        console.error(`Response cut short: ${error.message}`);
+        return new Response(null, { status: 500 });
+      }
       console.error("Unexpected server error:", error);
       return new Response("Internal server error\n", { status: 500 });
     },

@@ -1,5 +1,6 @@
 import { assertEquals, assertOk } from "./helpers/assert.ts";
 import { startTestServer, tempDir } from "./helpers/server.ts";
+import { openFds, settledFds } from "./helpers/fds.ts";
 
 const MiB = 1024 * 1024;
 const BIG_SIZE = 64 * MiB;
@@ -72,16 +73,6 @@ Deno.test("serveFiles() does not let paused clients delay other requests or buff
   }
 });
 
-/**
- * Entries of this process's `/proc/<pid>/fd`. Deno reads `/proc/self` only
- * with `--allow-all`, so `ls` (which `--allow-run` permits) lists it.
- */
-async function openFds(): Promise<number> {
-  const out = await new Deno.Command("ls", { args: [`/proc/${Deno.pid}/fd`] }).output();
-  assertOk(out.success, "ls /proc/<pid>/fd");
-  return new TextDecoder().decode(out.stdout).trim().split("\n").length;
-}
-
 Deno.test("serveFiles() closes every file handle of 50 downloads aborted mid-body", async () => {
   await using dir = await bigFixture();
   await using server = startTestServer(dir.path);
@@ -110,11 +101,7 @@ Deno.test("serveFiles() closes every file handle of 50 downloads aborted mid-bod
 
   // The server notices each disconnect asynchronously: give it a bounded
   // number of turns of the event loop to close everything.
-  let after = await openFds();
-  for (let attempt = 0; attempt < 100 && after > before; attempt++) {
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    after = await openFds();
-  }
+  const after = await settledFds(before);
   assertOk(after <= before, `open fds: ${before} before, ${after} after`);
   const res = await fetch(server.href("/small.txt"), { client });
   assertEquals(await res.text(), "small");

@@ -225,3 +225,9 @@ Deno.test("uploadError() explains each failure status in words", async (t) => {
     await t.step(String(status), () => assertMatch(uploadError(status, body), expected));
   }
 });
+
+Deno.test("renderListingPage() offers the folder as a .zip and a .tar download", () => {
+  const html = renderListingPage(model(false));
+  assertMatch(html, /<a href="\?download=zip" download>\.zip<\/a>/);
+  assertMatch(html, /<a href="\?download=tar" download>\.tar<\/a>/);
+});

@@ -24,6 +24,26 @@ export interface DirEntry {
   mtime: number;
 }
 
+/** One entry of a folder tree (`FileStore.walk`). */
+export interface TreeEntry {
+  /** Path inside the walked folder, `/`-separated, without a leading `/`. */
+  name: string;
+  /** Absolute real path. */
+  path: string;
+  isDirectory: boolean;
+  /** 0 for directories. */
+  size: number;
+  /** Modification time in epoch milliseconds. */
+  mtime: number;
+}
+
+/** Thrown by `FileStore.walk` when a tree has more entries than allowed. */
+export class TooManyEntries extends Error {
+  constructor(readonly limit: number) {
+    super(`more than ${limit} entries`);
+  }
+}
+
 /** The `FileInfo` of a real path from its `Deno.FileInfo`. */
 export function toFileInfo(path: string, stat: Deno.FileInfo): FileInfo {
   return {
@@ -160,6 +180,47 @@ export class FileStore {
       }
     }
     return entries;
+  }
+
+  /**
+   * Every file and folder under the real directory `dir`, depth first and
+   * sorted by name, with the rules of `list`: broken symlinks, symlinks
+   * leading outside ROOT, special files and (unless `dotfiles`) dot-entries
+   * are left out. A symlink to a folder that contains it is not followed
+   * (no cycles).
+   *
+   * @throws {TooManyEntries} past `limit` entries, so a huge tree costs
+   * bounded memory and time.
+   */
+  async walk(dir: string, dotfiles: boolean, limit: number): Promise<TreeEntry[]> {
+    const found: TreeEntry[] = [];
+    const visit = async (path: string, prefix: string, ancestors: Set<string>) => {
+      const entries = (await this.list(path, dotfiles)).sort((a, b) =>
+        a.name < b.name ? -1 : a.name > b.name ? 1 : 0
+      );
+      for (const entry of entries) {
+        let real: string;
+        try {
+          real = await Deno.realPath(join(path, entry.name));
+        } catch (error) {
+          if (isMissing(error)) continue;
+          throw error;
+        }
+        if (entry.isDirectory && ancestors.has(real)) continue;
+        if (found.length === limit) throw new TooManyEntries(limit);
+        const name = prefix + entry.name;
+        found.push({
+          name,
+          path: real,
+          isDirectory: entry.isDirectory,
+          size: entry.isDirectory ? 0 : entry.size,
+          mtime: entry.mtime,
+        });
+        if (entry.isDirectory) await visit(real, name + "/", new Set(ancestors).add(real));
+      }
+    };
+    await visit(dir, "", new Set([dir]));
+    return found;
   }
 
   /** The path of `path` relative to ROOT, with `/` separators. */

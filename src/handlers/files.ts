@@ -1,6 +1,7 @@
 import type { Handler, RequestContext } from "../context.ts";
 import type { FileInfo } from "../fs/file_store.ts";
 import { type CachedFile, matches } from "../fs/file_cache.ts";
+import { contentDisposition } from "../http/content_disposition.ts";
 import { makeEtag } from "../http/etag.ts";
 import { HttpError } from "../http/http_error.ts";
 import type { ByteRange } from "../http/range.ts";
@@ -18,6 +19,7 @@ import {
   multipartByterangesStream,
   multipartLayout,
 } from "../streams/multipart_byteranges_stream.ts";
+import { serveArchive } from "./archive.ts";
 import { checksum } from "./checksum.ts";
 import { serveListing } from "./listing.ts";
 
@@ -81,6 +83,9 @@ async function serveUncached(request: Request, ctx: RequestContext): Promise<Res
     // protocol-relative redirect to another site.
     const location = encodePath(segments, true) + ctx.url.search;
     return new Response(null, { status: 301, headers: { location } });
+  }
+  if (ctx.url.search !== "" && ctx.url.searchParams.has("download") && ctx.config.listing) {
+    return await serveArchive(request, ctx, segments, info);
   }
   if (ctx.config.index !== null) {
     const index = ctx.store.stat([...segments, ctx.config.index]);
@@ -204,10 +209,4 @@ async function multipartResponse(
     status: 206,
     headers,
   });
-}
-
-/** `attachment` with an ASCII fallback and the RFC 8187 UTF-8 name. */
-function contentDisposition(name: string): string {
-  const ascii = name.replace(/[^\x20-\x7e]|["\\%]/g, "_");
-  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
 }

@@ -152,6 +152,9 @@ export function renderListingPage(model: ListingModel): string {
 </header>
 <main>
 <h1>Index of ${escapeHtml(title)}</h1>
+<p class="folder-download">Download this folder:
+<a href="?download=zip" download>.zip</a>
+<a href="?download=tar" download>.tar</a></p>
 <div class="toolbar" id="toolbar"></div>
 ${model.writable ? UPLOAD_SECTION : ""}
 <table class="listing" id="listing">

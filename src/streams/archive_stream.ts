@@ -1,0 +1,131 @@
+import { crc32 } from "node:zlib";
+import { type ArchiveEntry, TAR_END_LENGTH, tarHeader, tarPadding } from "../archive/tar_format.ts";
+import {
+  zipCentralHeader,
+  zipDataDescriptor,
+  zipEnd,
+  type ZipLayout,
+  zipLocalHeader,
+} from "../archive/zip_format.ts";
+
+/** An archive entry and where its bytes are. */
+export interface ArchiveSource extends ArchiveEntry {
+  /** Absolute real path (unused for folders). */
+  path: string;
+}
+
+/** Opens a file for reading; the stream closes it. */
+export type OpenFile = (path: string) => Promise<Deno.FsFile>;
+
+/** Thrown into the stream when a file no longer has the size announced. */
+export class FileShrank extends Error {
+  constructor(name: string) {
+    super(`${name} shrank while being archived`);
+  }
+}
+
+/** Bytes read from a file per chunk, and the size small parts are gathered to. */
+const CHUNK = 256 * 1024;
+const GATHER = 64 * 1024;
+
+/**
+ * A tar archive of `entries` as a pull-based stream of exactly
+ * `tarLength(entries)` bytes: one file open at a time, one chunk read per
+ * pull, so a paused client holds one chunk. A file that grew is cut at its
+ * announced size; one that shrank errors the stream (the client sees a
+ * short body, never wrong bytes under a right length).
+ */
+export function tarStream(entries: readonly ArchiveSource[], open: OpenFile): ReadableStream {
+  async function* parts(): AsyncGenerator<Uint8Array> {
+    for (const entry of entries) {
+      yield tarHeader(entry);
+      if (entry.isDirectory) continue;
+      yield* fileChunks(entry, open);
+      const padding = tarPadding(entry.size);
+      if (padding > 0) yield new Uint8Array(padding);
+    }
+    yield new Uint8Array(TAR_END_LENGTH);
+  }
+  return ReadableStream.from(gather(parts()));
+}
+
+/**
+ * A stored (uncompressed) ZIP archive laid out by `zipLayout`, as a
+ * pull-based stream of exactly `layout.length` bytes, with the CRC-32 of
+ * each file computed as its bytes go out. Same file rules as `tarStream`.
+ */
+export function zipStream(
+  layout: ZipLayout,
+  sources: readonly ArchiveSource[],
+  open: OpenFile,
+): ReadableStream {
+  async function* parts(): AsyncGenerator<Uint8Array> {
+    const crcs: number[] = [];
+    for (const [i, item] of layout.entries.entries()) {
+      yield zipLocalHeader(item);
+      if (item.entry.isDirectory) {
+        crcs.push(0);
+        continue;
+      }
+      let crc = 0;
+      for await (const chunk of fileChunks(sources[i], open)) {
+        crc = crc32(chunk, crc);
+        yield chunk;
+      }
+      crcs.push(crc);
+      yield zipDataDescriptor(item, crc);
+    }
+    for (const [i, item] of layout.entries.entries()) yield zipCentralHeader(item, crcs[i]);
+    yield zipEnd(layout);
+  }
+  return ReadableStream.from(gather(parts()));
+}
+
+/** Exactly `source.size` bytes of a file, a chunk at a time; the file closes in every case. */
+async function* fileChunks(source: ArchiveSource, open: OpenFile): AsyncGenerator<Uint8Array> {
+  using file = await open(source.path);
+  let left = source.size;
+  while (left > 0) {
+    const buffer = new Uint8Array(Math.min(CHUNK, left));
+    let filled = 0;
+    while (filled < buffer.length) {
+      const n = await file.read(buffer.subarray(filled));
+      if (n === null) throw new FileShrank(source.name);
+      filled += n;
+    }
+    left -= filled;
+    yield buffer;
+  }
+}
+
+/**
+ * Joins parts smaller than `GATHER` (headers, padding, small files) into
+ * one chunk, so an archive of many small files is not written in thousands
+ * of tiny pieces. Order and bytes are unchanged.
+ */
+async function* gather(parts: AsyncGenerator<Uint8Array>): AsyncGenerator<Uint8Array> {
+  let pending: Uint8Array[] = [];
+  let pendingLength = 0;
+  const flush = () => {
+    const joined = new Uint8Array(pendingLength);
+    let at = 0;
+    for (const part of pending) {
+      joined.set(part, at);
+      at += part.length;
+    }
+    pending = [];
+    pendingLength = 0;
+    return joined;
+  };
+  for await (const part of parts) {
+    if (part.length >= GATHER) {
+      if (pendingLength > 0) yield flush();
+      yield part;
+      continue;
+    }
+    pending.push(part);
+    pendingLength += part.length;
+    if (pendingLength >= GATHER) yield flush();
+  }
+  if (pendingLength > 0) yield flush();
+}

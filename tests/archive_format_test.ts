@@ -1,0 +1,162 @@
+import fc from "fast-check";
+import {
+  type ArchiveEntry,
+  paxRecord,
+  tarHeader,
+  tarHeaderLength,
+  tarLength,
+} from "../src/archive/tar_format.ts";
+import { dosDateTime, zipLayout } from "../src/archive/zip_format.ts";
+import { type ArchiveSource, tarStream, zipStream } from "../src/streams/archive_stream.ts";
+import { assertEquals, assertOk } from "./helpers/assert.ts";
+
+const decoder = new TextDecoder();
+const MTIME = Date.UTC(2026, 10, 25, 12, 0, 0);
+
+/**
+ * Opens stand-ins for `Deno.FsFile` that read `size(path)` zero bytes (fewer
+ * than announced fakes a file that shrank).
+ */
+function zeros(size: number | ((path: string) => number)) {
+  return (path: string) => {
+    let left = typeof size === "number" ? size : size(path);
+    return Promise.resolve({
+      read(buffer: Uint8Array) {
+        if (left === 0) return Promise.resolve(null);
+        const n = Math.min(buffer.length, left);
+        buffer.fill(0, 0, n);
+        left -= n;
+        return Promise.resolve(n);
+      },
+      [Symbol.dispose]() {},
+    } as unknown as Deno.FsFile);
+  };
+}
+
+async function streamLength(stream: ReadableStream<Uint8Array>): Promise<number> {
+  let total = 0;
+  for await (const chunk of stream) total += chunk.length;
+  return total;
+}
+
+function file(name: string, size: number): ArchiveSource {
+  return { name, isDirectory: false, size, mtime: MTIME, path: "/x" };
+}
+
+Deno.test("paxRecord() counts its own length, across digit boundaries", () => {
+  fc.assert(fc.property(fc.string({ maxLength: 300 }), (value) => {
+    const record = paxRecord("path", value);
+    const length = Number(record.slice(0, record.indexOf(" ")));
+    assertEquals(new TextEncoder().encode(record).length, length);
+    assertOk(record.endsWith(`path=${value}\n`));
+  }));
+});
+
+Deno.test("tarHeader() puts names where ustar readers find them", async (t) => {
+  const cases: { name: string; ustarName: string; prefix: string; pax: boolean }[] = [
+    { name: "a.txt", ustarName: "a.txt", prefix: "", pax: false },
+    { name: "x".repeat(100), ustarName: "x".repeat(100), prefix: "", pax: false },
+    {
+      name: "d".repeat(50) + "/" + "f".repeat(90),
+      ustarName: "f".repeat(90),
+      prefix: "d".repeat(50),
+      pax: false,
+    },
+    { name: "f".repeat(101), ustarName: "", prefix: "", pax: true },
+    { name: "d".repeat(160) + "/f", ustarName: "", prefix: "", pax: true },
+    { name: "ünïcode ✓.txt", ustarName: "ünïcode ✓.txt", prefix: "", pax: false },
+  ];
+  for (const c of cases) {
+    await t.step(c.name.slice(0, 40), () => {
+      const entry: ArchiveEntry = { name: c.name, isDirectory: false, size: 3, mtime: MTIME };
+      const bytes = tarHeader(entry);
+      assertEquals(bytes.length, tarHeaderLength(entry));
+      const ustar = bytes.subarray(bytes.length - 512);
+      const field = (at: number, width: number) =>
+        decoder.decode(ustar.subarray(at, at + width)).replace(/\0.*$/s, "");
+      assertEquals(field(257, 6), "ustar");
+      assertEquals(field(124, 12), "00000000003");
+      assertEquals(String.fromCharCode(ustar[156]), "0");
+      if (c.pax) {
+        assertEquals(String.fromCharCode(bytes[156]), "x");
+        const records = decoder.decode(bytes.subarray(512, bytes.length - 512));
+        assertOk(records.includes(` path=${c.name}\n`), records);
+      } else {
+        assertEquals(bytes.length, 512);
+        assertEquals(field(0, 100), c.ustarName);
+        assertEquals(field(345, 155), c.prefix);
+      }
+      // The checksum is the octal sum of the header with its field as spaces.
+      const copy = ustar.slice();
+      copy.fill(0x20, 148, 156);
+      const sum = copy.reduce((a, b) => a + b, 0);
+      assertEquals(parseInt(field(148, 8), 8), sum);
+    });
+  }
+});
+
+Deno.test("tarHeader() carries sizes past 8 GiB in base-256 and a pax size", () => {
+  const size = 9 * 1024 ** 3 + 7;
+  const bytes = tarHeader({ name: "huge.bin", isDirectory: false, size, mtime: MTIME });
+  const records = decoder.decode(bytes.subarray(512, bytes.length - 512));
+  assertOk(records.includes(` size=${size}\n`), records);
+  const field = bytes.subarray(bytes.length - 512 + 124, bytes.length - 512 + 136);
+  assertEquals(field[0], 0x80);
+  let value = 0n;
+  for (const byte of field.subarray(1)) value = (value << 8n) | BigInt(byte);
+  assertEquals(value, BigInt(size));
+});
+
+Deno.test("tarLength() and zipLayout().length are the streams' exact lengths", async () => {
+  const entry = fc.record({
+    name: fc.stringMatching(/^[a-zA-Zü✓ ._-]{1,140}$/),
+    isDirectory: fc.boolean(),
+    size: fc.nat({ max: 300_000 }),
+  });
+  await fc.assert(
+    fc.asyncProperty(fc.array(entry, { maxLength: 6 }), async (raw) => {
+      const entries = raw.map((e, i) => ({
+        ...e,
+        size: e.isDirectory ? 0 : e.size,
+        mtime: MTIME,
+        path: String(i),
+      }));
+      const open = zeros((path) => entries[Number(path)].size);
+      assertEquals(await streamLength(tarStream(entries, open)), tarLength(entries));
+      const layout = zipLayout(entries);
+      assertEquals(await streamLength(zipStream(layout, entries, open)), layout.length);
+    }),
+    { numRuns: 40 },
+  );
+});
+
+Deno.test("zipLayout() switches to ZIP64 fields only where sizes or offsets need them", () => {
+  const small = zipLayout([file("a", 10)]);
+  // Local header 30 + name 1 + timestamp 9, data, descriptor 16; central 46 + 1 + 9; end 22.
+  assertEquals(small.length, 30 + 1 + 9 + 10 + 16 + 46 + 1 + 9 + 22);
+  const big = zipLayout([file("a", 2 ** 32), file("b", 1)]);
+  const firstLocal = 30 + 1 + 9 + 20;
+  assertEquals(big.entries[1].offset, firstLocal + 2 ** 32 + 24);
+  // a: ZIP64 sizes in its central header; b: a ZIP64 offset; then the ZIP64 end records.
+  const central = (46 + 1 + 9 + 4 + 16) + (46 + 1 + 9 + 4 + 8);
+  assertEquals(big.centralLength, central);
+  assertEquals(big.length, big.centralOffset + central + 56 + 20 + 22);
+});
+
+Deno.test("dosDateTime() clamps to the MS-DOS range", () => {
+  assertEquals(dosDateTime(0), [0, (1 << 5) | 1]);
+  const [time, date] = dosDateTime(new Date(2026, 10, 25, 13, 14, 16).getTime());
+  assertEquals([time >> 11, (time >> 5) & 63, (time & 31) * 2], [13, 14, 16]);
+  assertEquals([(date >> 9) + 1980, (date >> 5) & 15, date & 31], [2026, 11, 25]);
+});
+
+Deno.test("tarStream() errors instead of sending a file that shrank", async () => {
+  const entry = file("a.bin", 1000);
+  let failure: unknown;
+  try {
+    await streamLength(tarStream([entry], zeros(400)));
+  } catch (error) {
+    failure = error;
+  }
+  assertOk(failure instanceof Error && /shrank/.test(failure.message), String(failure));
+});

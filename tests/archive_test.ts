@@ -1,0 +1,205 @@
+import { MAX_ARCHIVE_ENTRIES } from "../src/handlers/archive.ts";
+import { FileStore, TooManyEntries } from "../src/fs/file_store.ts";
+import { assertEquals, assertMatch, assertOk, assertRejects } from "./helpers/assert.ts";
+import { openFds, settledFds } from "./helpers/fds.ts";
+import { fixtureBytes, headerSnapshot } from "./helpers/http_fixtures.ts";
+import { startTestServer, tempDir } from "./helpers/server.ts";
+
+const BIG = fixtureBytes(3 * 1024 * 1024 + 77);
+
+/** The served tree: nested folders, an empty one, unicode, a dotfile, escaping and looping symlinks. */
+async function archiveFixture() {
+  const dir = await tempDir({
+    "a.txt": "hello\n",
+    "sub/big.bin": BIG,
+    "sub/deep/note.md": "# note\n",
+    "sub/ünïcode ✓.txt": "ü",
+    [`${"long".repeat(30)}/${"n".repeat(120)}.txt`]: "long name",
+    ".secret": "hidden",
+    ".git/config": "hidden too",
+  });
+  await Deno.mkdir(`${dir.path}/empty`);
+  await Deno.symlink("/etc/passwd", `${dir.path}/sub/escape`);
+  await Deno.symlink("..", `${dir.path}/sub/loop`);
+  return dir;
+}
+
+/** Runs a command, failing the test with its output when it fails. */
+async function run(cmd: string, args: string[], cwd?: string): Promise<string> {
+  const out = await new Deno.Command(cmd, { args, cwd }).output();
+  const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
+  assertOk(out.success, `${cmd} ${args.join(" ")}: ${text}`);
+  return text;
+}
+
+async function download(url: string, to: string): Promise<Response> {
+  const res = await fetch(url);
+  assertEquals(res.status, 200);
+  const bytes = new Uint8Array(await res.arrayBuffer());
+  assertEquals(bytes.length, Number(res.headers.get("content-length")));
+  await Deno.writeFile(to, bytes);
+  return res;
+}
+
+/** Every file under `dir` (relative path → bytes), as `tar`/`unzip` extracted it. */
+async function readTree(dir: string, prefix = ""): Promise<Map<string, Uint8Array>> {
+  const files = new Map<string, Uint8Array>();
+  for await (const entry of Deno.readDir(dir)) {
+    const path = `${dir}/${entry.name}`;
+    if (entry.isDirectory) {
+      for (const [k, v] of await readTree(path, `${prefix}${entry.name}/`)) files.set(k, v);
+    } else files.set(prefix + entry.name, await Deno.readFile(path));
+  }
+  return files;
+}
+
+const EXPECTED_ROOT = [
+  "a.txt",
+  `${"long".repeat(30)}/${"n".repeat(120)}.txt`,
+  "sub/big.bin",
+  "sub/deep/note.md",
+  "sub/ünïcode ✓.txt",
+];
+
+Deno.test("?download=tar: a folder as a tar that GNU tar extracts byte for byte", async () => {
+  await using dir = await archiveFixture();
+  await using out = await tempDir();
+  await using server = startTestServer(dir.path);
+  const res = await download(server.href("/?download=tar"), `${out.path}/root.tar`);
+  assertEquals(res.headers.get("content-type"), "application/x-tar");
+  assertMatch(res.headers.get("content-disposition")!, /^attachment; filename="sluice-test-/);
+  await Deno.mkdir(`${out.path}/x`);
+  await run("tar", ["-xf", `${out.path}/root.tar`, "-C", `${out.path}/x`]);
+  const tree = await readTree(`${out.path}/x`);
+  // The loop symlink leads back to ROOT, an ancestor: not followed; the
+  // escaping one and the dot-entries are left out, as in listings.
+  assertEquals([...tree.keys()].sort(), EXPECTED_ROOT);
+  assertEquals(tree.get("sub/big.bin"), BIG);
+  assertEquals(new TextDecoder().decode(tree.get("sub/ünïcode ✓.txt")), "ü");
+  assertOk((await Deno.stat(`${out.path}/x/empty`)).isDirectory, "empty folders are kept");
+  const listing = await run("tar", ["-tvf", `${out.path}/root.tar`]);
+  assertMatch(listing, /^-rw-r--r-- 0\/0 +6 /m);
+});
+
+Deno.test("?download (zip): a stored ZIP that unzip and Python's zipfile verify", async (t) => {
+  await using dir = await archiveFixture();
+  await using out = await tempDir();
+  await using server = startTestServer(dir.path);
+  const res = await download(server.href("/sub/?download"), `${out.path}/sub.zip`);
+  assertEquals(res.headers.get("content-type"), "application/zip");
+  assertEquals(
+    res.headers.get("content-disposition"),
+    `attachment; filename="sub.zip"; filename*=UTF-8''sub.zip`,
+  );
+  await t.step("python3 -m zipfile checks every CRC", async () => {
+    await run("python3", ["-m", "zipfile", "-t", `${out.path}/sub.zip`]);
+  });
+  await t.step("extracted bytes match, names are UTF-8", async () => {
+    await run("python3", ["-m", "zipfile", "-e", `${out.path}/sub.zip`, `${out.path}/x`]);
+    const tree = await readTree(`${out.path}/x`);
+    assertEquals(tree.get("big.bin"), BIG);
+    assertEquals(tree.get("deep/note.md"), new TextEncoder().encode("# note\n"));
+    assertEquals(new TextDecoder().decode(tree.get("ünïcode ✓.txt")), "ü");
+    // sub/loop leads to ROOT (not an ancestor of sub/), whose sub/ is one: followed once.
+    assertOk(tree.has("loop/a.txt"));
+    assertOk(![...tree.keys()].some((k) => k.startsWith("loop/sub/")));
+    assertOk(![...tree.keys()].some((k) => k.includes("escape") || k.includes(".secret")));
+  });
+});
+
+Deno.test("?download: HEAD, bad formats, --dotfiles and --no-listing", async (t) => {
+  await using dir = await archiveFixture();
+  await t.step("HEAD has GET's headers and no body", async () => {
+    await using server = startTestServer(dir.path);
+    const get = await fetch(server.href("/sub/?download=tar"));
+    await get.body!.cancel();
+    const head = await fetch(server.href("/sub/?download=tar"), { method: "HEAD" });
+    const snapshot = (res: Response) => {
+      const headers = headerSnapshot(res);
+      delete headers.date;
+      return headers;
+    };
+    assertEquals(snapshot(head), snapshot(get));
+    assertEquals(await head.text(), "");
+  });
+  await t.step("an unknown format is a 400 with the reason", async () => {
+    await using server = startTestServer(dir.path);
+    const res = await fetch(server.href("/?download=rar"));
+    assertEquals(res.status, 400);
+    assertMatch(await res.text(), /Unknown archive format/);
+  });
+  await t.step("--dotfiles includes dot-entries", async () => {
+    await using out = await tempDir();
+    await using server = startTestServer(dir.path, { dotfiles: true });
+    await download(server.href("/?download=zip"), `${out.path}/all.zip`);
+    const names = await run("python3", ["-m", "zipfile", "-l", `${out.path}/all.zip`]);
+    assertMatch(names, /\.secret/);
+    assertMatch(names, /\.git\/config/);
+  });
+  await t.step("--no-listing: no archives either", async () => {
+    await using server = startTestServer(dir.path, { listing: false });
+    const res = await fetch(server.href("/sub/?download=zip"));
+    assertEquals(res.status, 404);
+    await res.body?.cancel();
+  });
+});
+
+Deno.test("?download: a file that shrinks mid-archive ends the body short, never wrong", async () => {
+  await using dir = await tempDir({ "big.bin": BIG, "z.txt": "after" });
+  await using server = startTestServer(dir.path);
+  const logged: string[] = [];
+  const consoleError = console.error;
+  console.error = (...args: unknown[]) => logged.push(args.join(" "));
+  try {
+    const res = await fetch(server.href("/?download=tar"));
+    const reader = res.body!.getReader();
+    await reader.read();
+    await Deno.truncate(`${dir.path}/big.bin`, 1000);
+    let received = 0;
+    await assertRejects(async () => {
+      while (true) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        received += value.length;
+      }
+    });
+    assertOk(received < Number(res.headers.get("content-length")));
+  } finally {
+    console.error = consoleError;
+  }
+  assertEquals(logged, ["Response cut short: big.bin shrank while being archived"]);
+});
+
+Deno.test("?download: 30 archives aborted mid-body leave no file open", async () => {
+  await using dir = await tempDir({ "a/big.bin": BIG, "b/big.bin": BIG });
+  await using server = startTestServer(dir.path);
+  using client = Deno.createHttpClient({ poolMaxIdlePerHost: 0 });
+  const before = await openFds();
+  for (let i = 0; i < 30; i++) {
+    const controller = new AbortController();
+    const res = await fetch(server.href(`/?download=${i % 2 ? "zip" : "tar"}`), {
+      client,
+      signal: controller.signal,
+    });
+    const reader = res.body!.getReader();
+    assertOk((await reader.read()).value);
+    controller.abort();
+    await reader.read().catch(() => {});
+  }
+  const after = await settledFds(before);
+  assertOk(after <= before, `open fds: ${before} before, ${after} after`);
+  assertEquals(server.state.openStreams().download, 0);
+});
+
+Deno.test("FileStore.walk() stops at its entry limit", async () => {
+  await using dir = await tempDir({ "a": "1", "b/c": "2", "b/d": "3" });
+  const store = new FileStore(dir.path);
+  assertEquals((await store.walk(store.root, false, 4)).map((e) => e.name), [
+    "a",
+    "b",
+    "b/c",
+    "b/d",
+  ]);
+  await assertRejects(() => store.walk(store.root, false, 3), TooManyEntries);
+  assertOk(MAX_ARCHIVE_ENTRIES >= 10_000);
+});
