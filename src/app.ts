@@ -172,7 +172,8 @@ export function createApp(
 
   /** CORS headers, metrics and the access-log line of an answered request. */
   function finish(request: Request, ctx: Context, response: Response): Response {
-    if (config.cors !== null) {
+    // A WebSocket upgrade (101) is not a CORS response, and its headers are final.
+    if (config.cors !== null && response.status !== 101) {
       for (const [k, v] of corsHeaders(config.cors, request.headers.get("origin"))) {
         response.headers.set(k, v);
       }

@@ -51,6 +51,7 @@ export class Context implements RequestContext {
   user: AuthUser | null = null;
   readonly #info: Deno.ServeHandlerInfo;
   #completed: Promise<void> | undefined;
+  #remote: string | undefined;
 
   constructor(deps: AppDeps, url: URL, info: Deno.ServeHandlerInfo) {
     this.config = deps.config;
@@ -63,8 +64,19 @@ export class Context implements RequestContext {
     this.#info = info;
   }
 
+  /**
+   * Read once and kept: after a WebSocket upgrade Deno no longer answers
+   * `remoteAddr`, but the access log still needs it.
+   */
   get remote(): string {
-    return (this.#info.remoteAddr as Deno.NetAddr).hostname ?? "unknown";
+    if (this.#remote === undefined) {
+      try {
+        this.#remote = (this.#info.remoteAddr as Deno.NetAddr).hostname ?? "unknown";
+      } catch {
+        this.#remote = "unknown";
+      }
+    }
+    return this.#remote;
   }
 
   /**

@@ -81,3 +81,26 @@ Deno.test("wsEcho() closes sockets with 1001 on shutdown", async () => {
   assertEquals(event.code, 1001);
   await deadline(stopping, "the server to stop");
 });
+
+Deno.test("wsEcho() with the access log and CORS on: echoes, logs 101, keeps serving", async () => {
+  await using dir = await tempDir({ "a.txt": "still here" });
+  const lines: string[] = [];
+  const consoleLog = console.log;
+  console.log = (line: string) => lines.push(line);
+  try {
+    // Both read the response after the upgrade: the log line (client
+    // address) and CORS (headers of a 101 are final).
+    await using server = startTestServer(dir.path, { quiet: false, cors: "*" });
+    const ws = await openSocket(server.href("/_/ws/echo"));
+    ws.socket.send("hi");
+    assertEquals(await ws.next(), "Received: hi");
+    ws.socket.close();
+    await ws.closed;
+    const res = await fetch(server.href("/a.txt"));
+    assertEquals(await res.text(), "still here");
+    await deadline(streamsClosed(server.state), "the socket's release");
+  } finally {
+    console.log = consoleLog;
+  }
+  assertEquals(lines.filter((l) => / \/_\/ws\/echo 101 /.test(l)).length, 1, lines.join("\n"));
+});
