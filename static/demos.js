@@ -48,6 +48,13 @@ function startStop(form, run) {
     form.dataset.state = "stopped";
     start.focus();
   });
+  // Leaving the page (even into the back/forward cache) ends a running
+  // demo, so its stream does not hold one of the browser's few connections.
+  addEventListener("pagehide", () => {
+    if (stop === null) return;
+    done();
+    form.dataset.state = "stopped";
+  });
 }
 
 /** @param {FormData} values @param {string[]} names */

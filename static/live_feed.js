@@ -12,7 +12,8 @@ const CHANGE_EVENTS = ["created", "modified", "removed", "renamed"];
  */
 export function affects(path, dir) {
   const clean = path.replace(/^\/+/, "");
-  return clean.startsWith(dir);
+  // The folder itself (removed, renamed) or anything inside it.
+  return clean.startsWith(dir) || clean + "/" === dir;
 }
 
 /**
@@ -25,7 +26,8 @@ export function affects(path, dir) {
  * @returns {() => void} stops watching
  */
 export function watchFolder(dir, onChange, onStatus) {
-  const source = new EventSource("/_/events");
+  /** @type {EventSource | null} */
+  let source = null;
   /** @type {number | undefined} */
   let timer;
   let interrupted = false;
@@ -44,21 +46,45 @@ export function watchFolder(dir, onChange, onStatus) {
     const paths = [data.path, data.from, data.oldPath].filter((p) => typeof p === "string");
     if (paths.some((p) => affects(p, dir))) schedule();
   };
-  for (const type of CHANGE_EVENTS) source.addEventListener(type, onEvent);
-  // The server lost track of what we missed: catch up from a fresh listing.
-  source.addEventListener("reset", schedule);
-  source.addEventListener("open", () => {
-    onStatus("live");
-    // Events may have been missed while disconnected.
-    if (interrupted) schedule();
-    interrupted = false;
-  });
-  source.addEventListener("error", () => {
-    interrupted = true;
-    onStatus(source.readyState === EventSource.CLOSED ? "off" : "reconnecting");
-  });
-  return () => {
+  const connect = () => {
+    const es = new EventSource("/_/events");
+    source = es;
+    for (const type of CHANGE_EVENTS) es.addEventListener(type, onEvent);
+    // The server lost track of what we missed: catch up from a fresh listing.
+    es.addEventListener("reset", schedule);
+    es.addEventListener("open", () => {
+      onStatus("live");
+      // Events may have been missed while disconnected.
+      if (interrupted) schedule();
+      interrupted = false;
+    });
+    es.addEventListener("error", () => {
+      interrupted = true;
+      onStatus(es.readyState === EventSource.CLOSED ? "off" : "reconnecting");
+    });
+  };
+  const disconnect = () => {
     clearTimeout(timer);
-    source.close();
+    source?.close();
+    source = null;
+  };
+  // A page kept in the back/forward cache would keep its stream open, and
+  // browsers allow only six connections per host over HTTP/1.1: a few
+  // folder clicks would leave none for the next page. Close on leaving,
+  // reconnect (and catch up) when the page is shown again.
+  const onPageHide = () => {
+    if (source) interrupted = true;
+    disconnect();
+  };
+  const onPageShow = (/** @type {PageTransitionEvent} */ event) => {
+    if (event.persisted && source === null) connect();
+  };
+  addEventListener("pagehide", onPageHide);
+  addEventListener("pageshow", onPageShow);
+  connect();
+  return () => {
+    removeEventListener("pagehide", onPageHide);
+    removeEventListener("pageshow", onPageShow);
+    disconnect();
   };
 }

@@ -533,3 +533,34 @@ Deno.test({
     assertEquals(await page.evaluate(scripts.activeOutline), "solid");
   },
 });
+
+Deno.test({
+  name: "folder pages left for the back/forward cache close their live feed (8 clicks in a row)",
+  ...browserTest,
+  async fn() {
+    await using dir = await tempDir({ "a/one.txt": "1", "b/two.txt": "2" });
+    await using server = startTestServer(dir.path);
+    await using browser = await launchBrowser();
+    const page = await browser.newPage();
+    await page.goto(server.href("/"));
+    await waitLive(page);
+    // Chromium allows six connections per host over HTTP/1.1: pages kept
+    // with an open EventSource would leave none by the sixth click.
+    for (let i = 0; i < 8; i++) {
+      const link = i % 2 === 0
+        ? `a.entry[href="${i % 4 === 0 ? "a" : "b"}/"]`
+        : ".crumbs a[href='/']";
+      await Promise.all([page.waitForNavigation(), page.click(link)]);
+      await page.waitForSelector('#live-status[data-status="live"]', { timeout: 10_000 });
+    }
+    let sse = server.state.openStreams().sse;
+    for (let i = 0; i < 50 && sse > 1; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      sse = server.state.openStreams().sse;
+    }
+    assertEquals(sse, 1, "only the page on screen keeps a feed open");
+    // Back into the cache's page: it reconnects.
+    await Promise.all([page.waitForNavigation(), page.goBack()]);
+    await waitLive(page);
+  },
+});

@@ -1,3 +1,4 @@
+import { affects } from "../static/live_feed.js";
 import { assertEquals, assertMatch, assertOk } from "./helpers/assert.ts";
 import { startTestServer, tempDir } from "./helpers/server.ts";
 import { fileKind } from "../src/html/file_kind.ts";
@@ -230,4 +231,19 @@ Deno.test("renderListingPage() offers the folder as a .zip and a .tar download",
   const html = renderListingPage(model(false));
   assertMatch(html, /<a href="\?download=zip" download>\.zip<\/a>/);
   assertMatch(html, /<a href="\?download=tar" download>\.tar<\/a>/);
+});
+
+Deno.test("affects() tells which changes alter a folder's listing", () => {
+  const cases: [path: string, dir: string, expected: boolean][] = [
+    ["docs/a.txt", "docs/", true],
+    ["docs/deep/b.txt", "docs/", true],
+    ["docs", "docs/", true], // the folder itself removed or renamed
+    ["/docs/a.txt", "docs/", true],
+    ["docsx/a.txt", "docs/", false],
+    ["other.txt", "docs/", false],
+    ["anything", "", true],
+  ];
+  for (const [path, dir, expected] of cases) {
+    assertEquals(affects(path, dir), expected, `${path} in ${dir}`);
+  }
 });

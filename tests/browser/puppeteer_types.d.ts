@@ -50,6 +50,7 @@ export interface Keyboard {
 
 export interface Page {
   goto(url: string): Promise<unknown>;
+  goBack(): Promise<unknown>;
   url(): string;
   click(selector: string, options?: ClickOptions): Promise<void>;
   type(selector: string, text: string): Promise<void>;
