@@ -51,16 +51,28 @@ function main(): void {
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) fail(`ROOT does not exist: ${config.root}`, 2);
     if (error instanceof Deno.errors.NotCapable || error instanceof Deno.errors.PermissionDenied) {
-      fail(`no read access to ROOT ${config.root}: run Deno with --allow-read=${config.root}`, 2);
+      fail(
+        `no read access to ROOT ${config.root}: run Deno with --allow-read=${config.root} ` +
+          `(deno task start reads only the current folder; from the checkout: ` +
+          `deno run --allow-read=${config.root},. --allow-net --allow-env=SLUICE_* main.ts ${config.root})`,
+        2,
+      );
     }
     throw error;
   }
+  // Sluice reads through ROOT's real path, and Deno checks permissions on
+  // that path, not on a symlink leading to it.
+  const real = Deno.realPathSync(config.root);
+  const via = real === config.root ? "" : ` (the real path of ROOT ${config.root})`;
+  if (Deno.permissions.querySync({ name: "read", path: real }).state !== "granted") {
+    fail(`no read access to ${real}${via}: run Deno with --allow-read=${real}`, 2);
+  }
   if (
     config.upload &&
-    Deno.permissions.querySync({ name: "write", path: config.root }).state !== "granted"
+    Deno.permissions.querySync({ name: "write", path: real }).state !== "granted"
   ) {
     fail(
-      `--upload needs write access: run Deno with --allow-write=${config.root} (or deno task upload)`,
+      `--upload needs write access to ${real}${via}: run Deno with --allow-write=${real}`,
       2,
     );
   }

@@ -19,9 +19,13 @@ function baseEnv(extra: Record<string, string> = {}): Record<string, string> {
 }
 
 /** Runs `main.ts` to completion and returns its exit code and output. */
-async function runMain(args: string[], env: Record<string, string> = {}) {
+async function runMain(
+  args: string[],
+  env: Record<string, string> = {},
+  permissions: string[] = PERMISSIONS,
+) {
   const out = await new Deno.Command(Deno.execPath(), {
-    args: denoRunArgs(PERMISSIONS, args),
+    args: denoRunArgs(permissions, args),
     env: baseEnv(env),
     clearEnv: true,
     stdin: "null",
@@ -102,6 +106,27 @@ Deno.test("main.ts exits 2 with a one-line error for bad flags and bad ROOTs", a
       assertMatch(stderr, message);
     });
   }
+});
+
+Deno.test("main.ts names ROOT's real path when only a symlink to it may be read", async () => {
+  await using dir = await tempDir({ "real/o.txt": "hi" });
+  await Deno.symlink(`${dir.path}/real`, `${dir.path}/link`);
+  const repo = new URL("..", import.meta.url).pathname;
+  const read = `--allow-read=${dir.path}/link,${repo}`;
+  const { code, stderr } = await runMain([`${dir.path}/link`], {}, [read, "--allow-net"]);
+  assertEquals(code, 2, stderr);
+  assertEquals(
+    stderr,
+    `sluice: no read access to ${dir.path}/real (the real path of ROOT ${dir.path}/link): ` +
+      `run Deno with --allow-read=${dir.path}/real\n`,
+  );
+  const upload = await runMain([`${dir.path}/link`, "--upload"], {}, [
+    `${read},${dir.path}/real`,
+    `--allow-write=${dir.path}/link`,
+    "--allow-net",
+  ]);
+  assertEquals(upload.code, 2, upload.stderr);
+  assertMatch(upload.stderr, new RegExp(`--allow-write=${dir.path}/real\n$`));
 });
 
 Deno.test("main.ts exits 1 with a clear message when the port is in use", async () => {
