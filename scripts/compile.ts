@@ -188,6 +188,8 @@ async function main(): Promise<number> {
   const child = new Deno.Command(Deno.execPath(), {
     args,
     cwd: REPO_DIR,
+    // Deno's own error stays a few lines; the explanation below is the point.
+    env: { RUST_BACKTRACE: "0" },
     stdout: "inherit",
     stderr: "piped",
   }).spawn();
