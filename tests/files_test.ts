@@ -764,3 +764,17 @@ Deno.test("createApp() logs one access line per request with the bytes sent, - w
   assertMatch(lines[3], / GET \/_\/health 200 - /);
   assertMatch(lines[4], / HEAD \/digits\.txt 200 0B /);
 });
+
+Deno.test("serveListing() leaves out ROOT's _ folder, which /_/ shadows", async () => {
+  await using dir = await tempDir({ "_/inside.txt": "x", "a.txt": "a", "sub/_/deep.txt": "y" });
+  await using server = startTestServer(dir.path);
+  const names = async (path: string) =>
+    (await (await get(server.href(path), { accept: "application/json" })).json()).map(
+      (e: { name: string }) => e.name,
+    );
+  assertEquals(await names("/"), ["sub", "a.txt"]);
+  // Only ROOT's: /sub/_/ is an ordinary folder.
+  assertEquals(await names("/sub/"), ["_"]);
+  const html = await (await get(server.href("/"))).text();
+  assertOk(!html.includes('href="_/"'));
+});

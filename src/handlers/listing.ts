@@ -12,7 +12,10 @@ export async function serveListing(
   segments: string[],
   dir: FileInfo,
 ): Promise<Response> {
-  const entries = await ctx.store.list(dir.path, ctx.config.dotfiles);
+  let entries = await ctx.store.list(dir.path, ctx.config.dotfiles);
+  // ROOT's "_" is shadowed by the reserved /_/ paths: a link to it would
+  // open Sluice's own pages.
+  if (segments.length === 0) entries = entries.filter((e) => e.name !== RESERVED_SEGMENT);
   const head = request.method === "HEAD";
   if (acceptsJson(request)) {
     const base = "/" + segments.map((s) => encodeURIComponent(s) + "/").join("");
@@ -45,6 +48,9 @@ export async function serveListing(
     "vary": "Accept",
   });
 }
+
+/** The ROOT entry that `/_/` (Sluice's own paths) shadows. */
+const RESERVED_SEGMENT = "_";
 
 const encoder = new TextEncoder();
 
