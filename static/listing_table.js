@@ -32,11 +32,14 @@ function compareRows(a, b, sort) {
   const dirA = a.dataset.kind === "dir";
   const dirB = b.dataset.kind === "dir";
   if (dirA !== dirB) return dirA ? -1 : 1;
+  const byName = collator.compare(a.dataset.name ?? "", b.dataset.name ?? "");
+  // Folder sizes mean nothing to people: for "size", folders stay A to Z.
+  if (sort.key === "size" && dirA) return byName;
   let byKey = 0;
-  if (sort.key === "size" && !dirA) byKey = Number(a.dataset.size) - Number(b.dataset.size);
+  if (sort.key === "size") byKey = Number(a.dataset.size) - Number(b.dataset.size);
   if (sort.key === "mtime") byKey = Number(a.dataset.mtime) - Number(b.dataset.mtime);
   const sign = sort.order === "asc" ? 1 : -1;
-  return sign * (byKey || collator.compare(a.dataset.name ?? "", b.dataset.name ?? ""));
+  return sign * (byKey || byName);
 }
 
 /**

@@ -51,10 +51,10 @@ Deno.test("sortEntries() keeps folders first and orders files by the chosen colu
       "b.txt",
     ]);
   });
-  await t.step("size descending", () => {
+  await t.step("size descending (folders stay A to Z)", () => {
     assertEquals(names({ key: "size", order: "desc" }), [
-      "zeta",
       "Alpha",
+      "zeta",
       "b.txt",
       "a9.mp4",
       "a10.mp4",

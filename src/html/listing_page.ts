@@ -55,15 +55,17 @@ export function sortEntries(entries: DirEntry[], sort: ListingSort = DEFAULT_SOR
   const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: "base" });
   const sign = sort.order === "asc" ? 1 : -1;
   const byKey = (a: DirEntry, b: DirEntry): number => {
-    // Folder sizes mean nothing to people: folders order by name for "size".
-    if (sort.key === "size" && !a.isDirectory) return a.size - b.size;
+    if (sort.key === "size") return a.size - b.size;
     if (sort.key === "mtime") return a.mtime - b.mtime;
     return 0;
   };
-  return [...entries].sort((a, b) =>
-    Number(b.isDirectory) - Number(a.isDirectory) ||
-    sign * (byKey(a, b) || collator.compare(a.name, b.name))
-  );
+  return [...entries].sort((a, b) => {
+    const folders = Number(b.isDirectory) - Number(a.isDirectory);
+    if (folders !== 0) return folders;
+    // Folder sizes mean nothing to people: for "size", folders stay A to Z.
+    if (sort.key === "size" && a.isDirectory) return collator.compare(a.name, b.name);
+    return sign * (byKey(a, b) || collator.compare(a.name, b.name));
+  });
 }
 
 function sortHeader(column: { key: SortKey; label: string }, sort: ListingSort): string {
