@@ -188,6 +188,18 @@ Deno.test({
     await page.keyboard.press("Escape");
     await page.waitForSelector("dialog.preview:not([open])");
 
+    // On a phone-sized screen every action, close included, stays inside the dialog.
+    await page.setViewport({ width: 375, height: 740, isMobile: true, hasTouch: true });
+    await page.click('a.entry[href="readme.txt"]');
+    await page.waitForSelector("dialog.preview[open] .text-preview");
+    assertEquals(
+      await page.evaluate(scripts.overflowing, "dialog.preview header", ".preview-actions > *"),
+      [],
+    );
+    await page.keyboard.press("Escape");
+    await page.waitForSelector("dialog.preview:not([open])");
+    await page.setViewport({ width: 1280, height: 800 });
+
     await page.click('a.entry[href="dot.svg"]');
     await page.waitForFunction(scripts.imageLoaded, {}, "dialog.preview[open] img");
     await page.keyboard.press("Escape");

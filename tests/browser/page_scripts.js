@@ -152,3 +152,20 @@ export function audioPlayingPast(after) {
 export function seekAudio(seconds) {
   document.querySelector("dialog.preview[open] audio").currentTime = seconds;
 }
+
+/**
+ * @param {string} container
+ * @param {string} items
+ * @returns {string[]} labels of the `items` closer than 4 px to the sides of
+ *   `container` (or past them)
+ */
+export function overflowing(container, items) {
+  const box = document.querySelector(container)?.getBoundingClientRect();
+  if (!box) return ["(no container)"];
+  return [...document.querySelectorAll(items)]
+    .filter((item) => {
+      const r = item.getBoundingClientRect();
+      return r.left < box.left + 4 || r.right > box.right - 4;
+    })
+    .map((item) => item.getAttribute("aria-label") ?? item.textContent ?? "");
+}

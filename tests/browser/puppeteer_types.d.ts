@@ -68,7 +68,9 @@ export interface Page {
   evaluate<A extends unknown[], R>(fn: (...args: A) => R, ...args: A): Promise<Awaited<R>>;
   keyboard: Keyboard;
   screenshot(options: { path: string; fullPage?: boolean }): Promise<unknown>;
-  setViewport(viewport: { width: number; height: number }): Promise<void>;
+  setViewport(
+    viewport: { width: number; height: number; isMobile?: boolean; hasTouch?: boolean },
+  ): Promise<void>;
   emulateMediaFeatures(features: { name: string; value: string }[]): Promise<void>;
   setJavaScriptEnabled(enabled: boolean): Promise<void>;
   /** Throughputs in bytes per second, -1 for no limit. */
