@@ -3,6 +3,7 @@
 
 import { enhanceTable } from "./listing_table.js";
 import { watchFolder } from "./live_feed.js";
+import { initManage } from "./manage.js";
 import { initPreview } from "./preview.js";
 import { initUpload } from "./upload.js";
 
@@ -47,6 +48,11 @@ function main() {
     filter.focus();
   });
 
+  const upload = document.getElementById("upload");
+  const writable = document.body.dataset.writable === "true";
+  /** @type {{ decorate: () => void } | null} */
+  let manage = null;
+
   let refreshing = Promise.resolve();
   /** @type {number | undefined} */
   let retry;
@@ -64,6 +70,7 @@ function main() {
       }
       if (!res.ok) throw new Error(`${res.status}`);
       controller.reconcile(await res.json());
+      manage?.decorate();
     }).catch(() => {
       // The change is known but the listing could not be fetched: try again.
       live.textContent = "Catching up…";
@@ -78,9 +85,11 @@ function main() {
   });
 
   initPreview(table);
+  if (upload && writable) {
+    manage = initManage(table, upload, { dirHref: location.pathname, onChanged: refresh });
+  }
 
-  const upload = document.getElementById("upload");
-  if (upload && document.body.dataset.writable === "true") {
+  if (upload && writable) {
     initUpload(upload, { dirHref: location.pathname, onUploaded: refresh });
   }
 }

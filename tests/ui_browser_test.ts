@@ -7,7 +7,7 @@
  * closes them all when the test ends.
  * @module
  */
-import { assertEquals, assertMatch, assertOk } from "./helpers/assert.ts";
+import { assertEquals, assertMatch, assertOk, assertRejects } from "./helpers/assert.ts";
 import { startTestServer, tempDir } from "./helpers/server.ts";
 import { parseAuth } from "../src/config/parse_config.ts";
 import {
@@ -574,5 +574,57 @@ Deno.test({
     // Back into the cache's page: it reconnects.
     await Promise.all([page.waitForNavigation(), page.goBack()]);
     await waitLive(page);
+  },
+});
+
+Deno.test({
+  name: "write mode: new folder, delete a file, delete a full folder after a second confirm",
+  ...browserTest,
+  async fn() {
+    await using dir = await tempDir({ "old.txt": "bye", "full/inside.txt": "x", "keep.txt": "k" });
+    await using server = startTestServer(dir.path, { upload: true });
+    await using browser = await launchBrowser();
+    const page = await browser.newPage();
+    const errors = collectErrors(page);
+    const confirms: string[] = [];
+    page.on("dialog", (dialog) => {
+      confirms.push(dialog.message());
+      dialog.accept();
+    });
+    await page.goto(server.href("/"));
+    await waitLive(page);
+
+    await page.type("#new-folder-name", "Holiday 2026");
+    await page.click("#new-folder button[type=submit]");
+    await page.waitForSelector('tr[data-name="Holiday 2026"][data-kind="dir"]');
+    assertOk((await Deno.stat(`${dir.path}/Holiday 2026`)).isDirectory);
+    // The same name again is refused with the reason in words.
+    await page.type("#new-folder-name", "Holiday 2026");
+    await page.click("#new-folder button[type=submit]");
+    await page.waitForSelector('#manage-status[data-kind="error"]');
+    assertMatch(
+      (await page.evaluate(scripts.textOf, "#manage-status"))!,
+      /already exists/,
+    );
+
+    await page.click('tr[data-name="old.txt"] button.delete');
+    await page.waitForSelector('tr[data-name="old.txt"]', { hidden: true });
+    await assertRejects(() => Deno.stat(`${dir.path}/old.txt`), Deno.errors.NotFound);
+
+    await page.click('tr[data-name="full"] button.delete');
+    await page.waitForSelector('tr[data-name="full"]', { hidden: true });
+    await assertRejects(() => Deno.stat(`${dir.path}/full`), Deno.errors.NotFound);
+    assertEquals(confirms, [
+      "Delete old.txt?",
+      "Delete the folder full?",
+      "full is not empty. Delete it and everything in it?",
+    ]);
+    assertEquals(await Deno.readTextFile(`${dir.path}/keep.txt`), "k");
+    // Rows added by the live feed get a delete button too.
+    await Deno.writeTextFile(`${dir.path}/later.txt`, "new");
+    await page.waitForSelector('tr[data-name="later.txt"] button.delete');
+    await screenshot(page, "write-mode-manage");
+    // Chromium logs the refusals the page asked for (412 name taken, 409 folder not empty).
+    assertEquals(errors.filter((e) => !/status of (412|409)/.test(e)), []);
   },
 });

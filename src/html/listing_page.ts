@@ -105,6 +105,12 @@ const UPLOAD_SECTION = `<section class="upload" id="upload" aria-labelledby="upl
 <p>Drop files here or <button type="button" id="upload-choose">Choose files…</button></p>
 <input type="file" id="upload-input" multiple hidden>
 </div>
+<form class="new-folder" id="new-folder" hidden>
+<label for="new-folder-name">New folder</label>
+<input id="new-folder-name" name="name" autocomplete="off" placeholder="Folder name" required>
+<button type="submit">Create</button>
+</form>
+<p class="manage-status" id="manage-status" role="status" aria-live="polite"></p>
 <ul class="uploads" id="upload-list"></ul>
 </section>`;
 

@@ -48,6 +48,13 @@ export interface Keyboard {
   type(text: string): Promise<void>;
 }
 
+/** A `confirm()`, `alert()` or `prompt()` the page opened. */
+export interface Dialog {
+  message(): string;
+  accept(text?: string): Promise<void>;
+  dismiss(): Promise<void>;
+}
+
 export interface Page {
   goto(url: string): Promise<unknown>;
   goBack(): Promise<unknown>;
@@ -81,6 +88,7 @@ export interface Page {
   on(event: "pageerror", handler: (error: Error) => void): Page;
   on(event: "requestfailed", handler: (request: HTTPRequest) => void): Page;
   on(event: "response", handler: (response: HTTPResponse) => void): Page;
+  on(event: "dialog", handler: (dialog: Dialog) => void): Page;
   bringToFront(): Promise<void>;
   authenticate(credentials: { username: string; password: string } | null): Promise<void>;
   close(): Promise<void>;

@@ -1,0 +1,135 @@
+// Folder management on a writable listing: a "New folder" form and a delete
+// button per row. Both only send the requests the server already answers
+// (PUT dir/, DELETE, DELETE ?recursive) and show its reason when it refuses.
+
+/**
+ * Why a folder name cannot be used, or null when it can.
+ * @param {string} name
+ * @returns {string | null}
+ */
+export function folderNameProblem(name) {
+  if (name.trim() === "") return "Enter a folder name.";
+  if (name === "." || name === "..") return "That name is reserved.";
+  if (/[/\\\0]/.test(name)) return "A folder name cannot contain / or \\.";
+  if (name.startsWith(".")) return "Names starting with a dot are hidden on this server.";
+  return null;
+}
+
+/**
+ * What a refused folder action means, in words.
+ * @param {number} status
+ * @param {string} body the server's short reason
+ * @returns {string}
+ */
+export function manageError(status, body) {
+  switch (status) {
+    case 0:
+      return "Network error: the connection to the server was lost.";
+    case 401:
+    case 403:
+      return "Not allowed: you may not change this folder.";
+    case 404:
+      return "It is already gone.";
+    case 405:
+      return "Changes are turned off on this server.";
+    case 409:
+    case 412:
+      return "A file or folder with this name already exists.";
+    default:
+      return `Failed (${status}${body ? `: ${body.trim()}` : ""}).`;
+  }
+}
+
+/**
+ * @param {string} url
+ * @param {RequestInit} init
+ * @returns {Promise<{ status: number, body: string }>}
+ */
+async function send(url, init) {
+  try {
+    const res = await fetch(url, init);
+    return { status: res.status, body: await res.text() };
+  } catch {
+    return { status: 0, body: "" };
+  }
+}
+
+/**
+ * Turns on folder management for a writable listing.
+ * @param {HTMLTableElement} table the listing
+ * @param {HTMLElement} section the server-rendered `#upload` section
+ * @param {{ dirHref: string, onChanged: () => void }} options
+ * @returns {{ decorate: () => void }} `decorate()` adds delete buttons to new rows
+ */
+export function initManage(table, section, { dirHref, onChanged }) {
+  const form = /** @type {HTMLFormElement} */ (section.querySelector("#new-folder"));
+  const input = /** @type {HTMLInputElement} */ (form.querySelector("input"));
+  const status = /** @type {HTMLElement} */ (section.querySelector("#manage-status"));
+  form.hidden = false;
+
+  /** @param {string} text @param {"ok" | "error"} kind */
+  const say = (text, kind) => {
+    status.textContent = text;
+    status.dataset.kind = kind;
+  };
+
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const name = input.value;
+    const problem = folderNameProblem(name);
+    if (problem !== null) {
+      say(problem, "error");
+      input.focus();
+      return;
+    }
+    const { status: code, body } = await send(dirHref + encodeURIComponent(name) + "/", {
+      method: "PUT",
+      headers: { "if-none-match": "*" },
+    });
+    if (code === 201) {
+      say(`Created folder ${name}.`, "ok");
+      input.value = "";
+      onChanged();
+    } else {
+      say(manageError(code, body), "error");
+    }
+  });
+
+  table.addEventListener("click", async (event) => {
+    const button = /** @type {HTMLElement} */ (event.target).closest("button.delete");
+    if (!button) return;
+    const row = /** @type {HTMLTableRowElement} */ (button.closest("tr"));
+    const name = row.dataset.name ?? "";
+    const isDir = row.dataset.kind === "dir";
+    if (!confirm(`Delete ${isDir ? "the folder " : ""}${name}?`)) return;
+    const url = dirHref + encodeURIComponent(name) + (isDir ? "/" : "");
+    let result = await send(url, { method: "DELETE" });
+    if (result.status === 409 && isDir) {
+      if (!confirm(`${name} is not empty. Delete it and everything in it?`)) return;
+      result = await send(`${url}?recursive`, { method: "DELETE" });
+    }
+    if (result.status === 204) {
+      say(`Deleted ${name}.`, "ok");
+      row.remove();
+      onChanged();
+    } else {
+      say(manageError(result.status, result.body), "error");
+    }
+  });
+
+  const decorate = () => {
+    for (const row of table.querySelectorAll("tbody tr[data-name]")) {
+      const cell = row.querySelector("td.actions");
+      if (!cell || cell.querySelector("button.delete")) continue;
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "delete";
+      button.title = "Delete";
+      button.setAttribute("aria-label", `Delete ${/** @type {HTMLElement} */ (row).dataset.name}`);
+      button.textContent = "Delete";
+      cell.append(button);
+    }
+  };
+  decorate();
+  return { decorate };
+}
