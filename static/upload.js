@@ -36,6 +36,55 @@ export function uploadError(status, body) {
 }
 
 /**
+ * The URL of `path` (a `/`-separated path relative to the folder) under
+ * `dirHref`, each segment percent-encoded.
+ * @param {string} dirHref
+ * @param {string} path
+ * @returns {string}
+ */
+export function uploadUrl(dirHref, path) {
+  return dirHref + path.split("/").map(encodeURIComponent).join("/");
+}
+
+/**
+ * Whether a file found inside a dropped or chosen folder is uploaded: not
+ * when any part of its path is a dot-entry (`.git/`, `.DS_Store`), which
+ * this server hides.
+ * @param {string} path
+ * @returns {boolean}
+ */
+export function isUploadable(path) {
+  return !path.split("/").some((segment) => segment.startsWith("."));
+}
+
+/**
+ * Every file under a dropped folder, with its path from the folder's parent.
+ * @param {FileSystemDirectoryEntry} dir
+ * @returns {Promise<{ file: File, path: string }[]>}
+ */
+async function filesIn(dir) {
+  /** @type {{ file: File, path: string }[]} */
+  const found = [];
+  const reader = dir.createReader();
+  /** @type {FileSystemEntry[]} */
+  let batch;
+  do {
+    batch = await new Promise((resolve, reject) => reader.readEntries(resolve, reject));
+    for (const entry of batch) {
+      if (entry.isDirectory) {
+        found.push(...await filesIn(/** @type {FileSystemDirectoryEntry} */ (entry)));
+      } else {
+        const file = await new Promise((resolve, reject) =>
+          /** @type {FileSystemFileEntry} */ (entry).file(resolve, reject)
+        );
+        found.push({ file, path: entry.fullPath.replace(/^\//, "") });
+      }
+    }
+  } while (batch.length > 0);
+  return found;
+}
+
+/**
  * @param {string} tag
  * @param {string} [className]
  * @param {string} [text]
@@ -55,8 +104,23 @@ function el(tag, className, text) {
 export function initUpload(section, { dirHref, onUploaded }) {
   const input = /** @type {HTMLInputElement} */ (section.querySelector("#upload-input"));
   const choose = /** @type {HTMLButtonElement} */ (section.querySelector("#upload-choose"));
+  const folderInput = /** @type {HTMLInputElement} */ (
+    section.querySelector("#upload-folder-input")
+  );
+  const chooseFolder = /** @type {HTMLButtonElement} */ (
+    section.querySelector("#upload-choose-folder")
+  );
   const zone = /** @type {HTMLElement} */ (section.querySelector("#dropzone"));
   const list = /** @type {HTMLElement} */ (section.querySelector("#upload-list"));
+  const clear = /** @type {HTMLButtonElement} */ (section.querySelector("#upload-clear"));
+  const SETTLED = '[data-state="done"], [data-state="cancelled"], [data-state="error"]';
+  const updateClear = () => {
+    clear.hidden = list.querySelector(SETTLED) === null;
+  };
+  clear.addEventListener("click", () => {
+    for (const item of list.querySelectorAll(SETTLED)) item.remove();
+    updateClear();
+  });
   section.hidden = false;
 
   /** @type {(() => void)[]} */
@@ -76,12 +140,13 @@ export function initUpload(section, { dirHref, onUploaded }) {
   /**
    * One list item and its XHR.
    * @param {File} file
+   * @param {string} path where it goes, relative to this folder (missing folders are made)
    */
-  function add(file) {
+  function add(file, path = file.name) {
     const item = el("li", "upload-item");
-    item.dataset.name = file.name;
+    item.dataset.name = path;
     item.dataset.state = "queued";
-    const name = el("span", "upload-name", file.name);
+    const name = el("span", "upload-name", path);
     const bar = /** @type {HTMLProgressElement} */ (el("progress"));
     bar.max = file.size || 1;
     bar.value = 0;
@@ -103,6 +168,7 @@ export function initUpload(section, { dirHref, onUploaded }) {
       item.dataset.state = state;
       status.textContent = text;
       cancel.remove();
+      updateClear();
     };
 
     /** @param {boolean} overwrite */
@@ -112,7 +178,7 @@ export function initUpload(section, { dirHref, onUploaded }) {
       let speed = 0;
       let last = { t: started, loaded: 0 };
       xhr = new XMLHttpRequest();
-      xhr.open("PUT", dirHref + encodeURIComponent(file.name));
+      xhr.open("PUT", uploadUrl(dirHref, path));
       // Never silently replace someone else's file: ask first (412).
       if (!overwrite) xhr.setRequestHeader("if-none-match", "*");
       if (file.type) xhr.setRequestHeader("content-type", file.type);
@@ -154,6 +220,8 @@ export function initUpload(section, { dirHref, onUploaded }) {
           replace.setAttribute("aria-label", `Replace the existing ${file.name}`);
           replace.addEventListener("click", () => {
             replace.remove();
+            item.dataset.state = "queued";
+            updateClear();
             item.append(cancel);
             queue.push(() => start(true));
             pump();
@@ -187,16 +255,24 @@ export function initUpload(section, { dirHref, onUploaded }) {
     });
   }
 
-  /** @param {Iterable<File>} files */
+  /** @param {Iterable<{ file: File, path: string }>} files */
   function addAll(files) {
-    for (const file of files) add(file);
+    for (const { file, path } of files) {
+      if (isUploadable(path)) add(file, path);
+    }
     pump();
   }
 
   choose.addEventListener("click", () => input.click());
   input.addEventListener("change", () => {
-    addAll(input.files ?? []);
+    addAll([...input.files ?? []].map((file) => ({ file, path: file.name })));
     input.value = "";
+  });
+  // A chosen folder keeps its own name and inner structure.
+  chooseFolder.addEventListener("click", () => folderInput.click());
+  folderInput.addEventListener("change", () => {
+    addAll([...folderInput.files ?? []].map((file) => ({ file, path: file.webkitRelativePath })));
+    folderInput.value = "";
   });
 
   // The whole page accepts drops; the drop zone shows where they go.
@@ -215,26 +291,23 @@ export function initUpload(section, { dirHref, onUploaded }) {
     event.preventDefault();
     event.dataTransfer.dropEffect = "copy";
   });
-  document.addEventListener("drop", (event) => {
+  document.addEventListener("drop", async (event) => {
     if (!event.dataTransfer?.types.includes("Files")) return;
     event.preventDefault();
     depth = 0;
     zone.classList.remove("dragging");
-    /** @type {File[]} */
+    // Entries must be taken before the first await: the list empties after the event.
+    const items = [...event.dataTransfer.items].map((item) => ({
+      entry: item.webkitGetAsEntry?.(),
+      file: item.getAsFile(),
+    }));
+    /** @type {{ file: File, path: string }[]} */
     const files = [];
-    for (const item of event.dataTransfer.items) {
-      const entry = item.webkitGetAsEntry?.();
-      const file = item.getAsFile();
+    for (const { entry, file } of items) {
       if (entry?.isDirectory) {
-        const li = el("li", "upload-item", "");
-        li.dataset.state = "error";
-        li.append(
-          el("span", "upload-name", entry.name),
-          el("span", "upload-status", "Folders cannot be uploaded here; drop the files inside."),
-        );
-        list.append(li);
+        files.push(...await filesIn(/** @type {FileSystemDirectoryEntry} */ (entry)));
       } else if (file) {
-        files.push(file);
+        files.push({ file, path: file.name });
       }
     }
     addAll(files);

@@ -628,3 +628,43 @@ Deno.test({
     assertEquals(errors.filter((e) => !/status of (412|409)/.test(e)), []);
   },
 });
+
+Deno.test({
+  name:
+    "a chosen folder uploads with its structure (dot-entries skipped); Clear finished empties the list",
+  ...browserTest,
+  async fn() {
+    await using dir = await tempDir();
+    await using files = await tempDir({
+      "trip/day 1.txt": "sun",
+      "trip/photos/ü.bin": new Uint8Array(70_000).map((_, i) => i % 253),
+      "trip/.DS_Store": "junk",
+    });
+    await using server = startTestServer(dir.path, { upload: true });
+    await using browser = await launchBrowser();
+    const page = await browser.newPage();
+    const errors = collectErrors(page);
+    await page.goto(server.href("/"));
+    await waitLive(page);
+    const input = await page.$("#upload-folder-input");
+    assertOk(input);
+    await input.uploadFile(`${files.path}/trip`);
+    await page.waitForSelector('li.upload-item[data-name="trip/day 1.txt"][data-state="done"]');
+    await page.waitForSelector('li.upload-item[data-name="trip/photos/ü.bin"][data-state="done"]');
+    assertEquals(await Deno.readTextFile(`${dir.path}/trip/day 1.txt`), "sun");
+    assertEquals(
+      await Deno.readFile(`${dir.path}/trip/photos/ü.bin`),
+      await Deno.readFile(`${files.path}/trip/photos/ü.bin`),
+    );
+    await assertRejects(() => Deno.stat(`${dir.path}/trip/.DS_Store`), Deno.errors.NotFound);
+    assertEquals(await page.evaluate(scripts.textsOf, "li.upload-item .upload-name"), [
+      "trip/day 1.txt",
+      "trip/photos/ü.bin",
+    ]);
+    await page.waitForSelector('tr[data-name="trip"][data-kind="dir"]');
+    await page.click("#upload-clear");
+    assertEquals(await page.evaluate(scripts.textsOf, "li.upload-item"), []);
+    assertEquals(await page.evaluate(scripts.hiddenOf, "#upload-clear"), true);
+    assertEquals(errors, []);
+  },
+});

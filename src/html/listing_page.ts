@@ -102,8 +102,10 @@ function renderRow(e: DirEntry): string {
 const UPLOAD_SECTION = `<section class="upload" id="upload" aria-labelledby="upload-title" hidden>
 <h2 id="upload-title">Upload</h2>
 <div class="dropzone" id="dropzone">
-<p>Drop files here or <button type="button" id="upload-choose">Choose files…</button></p>
+<p>Drop files or folders here, or <button type="button" id="upload-choose">Choose files…</button>
+<button type="button" id="upload-choose-folder">Choose a folder…</button></p>
 <input type="file" id="upload-input" multiple hidden>
+<input type="file" id="upload-folder-input" webkitdirectory hidden>
 </div>
 <form class="new-folder" id="new-folder" hidden>
 <label for="new-folder-name">New folder</label>
@@ -112,6 +114,7 @@ const UPLOAD_SECTION = `<section class="upload" id="upload" aria-labelledby="upl
 </form>
 <p class="manage-status" id="manage-status" role="status" aria-live="polite"></p>
 <ul class="uploads" id="upload-list"></ul>
+<button type="button" class="upload-clear" id="upload-clear" hidden>Clear finished</button>
 </section>`;
 
 /**
