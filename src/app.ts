@@ -18,6 +18,7 @@ import { upload } from "./handlers/upload.ts";
 import { acceptsJson } from "./http/accepts.ts";
 import { corsHeaders, preflightHeaders } from "./http/cors.ts";
 import { HttpError } from "./http/http_error.ts";
+import { requestUrl } from "./http/request_url.ts";
 import { formatAccessLog } from "./log/access_log.ts";
 
 /** Handlers by method for one path (or path prefix). */
@@ -27,6 +28,9 @@ export interface Route {
   prefix?: boolean;
   methods: Partial<Record<string, Handler>>;
 }
+
+/** Stands in for the URL of a request whose `Host` is invalid (answered 400). */
+const INVALID_URL = new URL("http://invalid/");
 
 /** Where every request under ROOT goes. */
 const FILE_ROUTE: Route = {
@@ -194,7 +198,11 @@ export function createApp(
   // Not async: a synchronous answer (a cached small file) goes back to
   // Deno.serve without a promise.
   return (request, info) => {
-    const ctx = new Context(deps, new URL(request.url), info);
+    const url = requestUrl(request);
+    const ctx = new Context(deps, url ?? INVALID_URL, info);
+    if (url === null) {
+      return finish(request, ctx, fail(request, ctx, new HttpError(400, "Invalid Host header")));
+    }
     let result: Response | Promise<Response>;
     try {
       result = dispatch(request, ctx);

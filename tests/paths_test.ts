@@ -147,3 +147,31 @@ Deno.test("startServer() answers malformed requests with 400 and keeps serving",
     assertEquals([res.status, await res.text()], [200, "a"]);
   });
 });
+
+Deno.test("a Host header that is not a host gets 400, never a 500 or another path", async (t) => {
+  await using dir = await tempDir({ "f.txt": "root f", "sub/deep/f.txt": "deep f" });
+  await using server = startTestServer(dir.path);
+  const get = (host: string) =>
+    rawRequest(server.port, `GET /f.txt HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`);
+  for (const host of ["a b", "x/sub/deep", "x#", "x?y", "[::1", "x:99999", "x%2f", "a\\b"]) {
+    await t.step(JSON.stringify(host), async () => {
+      const res = await get(host);
+      assertEquals(res.status, 400, res.head);
+      assertEquals(res.body, "Invalid Host header\n");
+    });
+  }
+  for (
+    const host of [
+      "localhost",
+      "example.com:8080",
+      "[::1]:80",
+      "127.0.0.1",
+      "xn--bcher-kva.example",
+    ]
+  ) {
+    await t.step(`${host} is fine`, async () => {
+      const res = await get(host);
+      assertEquals([res.status, res.body], [200, "root f"]);
+    });
+  }
+});
