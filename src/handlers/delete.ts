@@ -18,8 +18,18 @@ export const deleteEntry: Handler = async (request, ctx) => {
     throw new HttpError(404, "Not found");
   }
   checkWritePreconditions(request, target.existing);
-  const recursive = ctx.url.searchParams.get("recursive");
-  await writer.remove(target, recursive !== null && recursive !== "0" && recursive !== "false");
+  await writer.remove(target, recursiveFlag(ctx.url.searchParams.get("recursive")));
   ctx.store.cache.clear();
   return new Response(null, { status: 204 });
 };
+
+/**
+ * `?recursive` (bare, `=1` or `=true`) or its absence (or `=0`, `=false`).
+ * Anything else is refused rather than guessed: deleting a whole tree on a
+ * typo or a `no` loses data.
+ */
+export function recursiveFlag(value: string | null): boolean {
+  if (value === null || value === "0" || value === "false") return false;
+  if (value === "" || value === "1" || value === "true") return true;
+  throw new HttpError(400, 'Invalid ?recursive value (use "?recursive" or "?recursive=0")');
+}
