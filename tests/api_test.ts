@@ -1,4 +1,5 @@
-import { assertEquals, assertMatch } from "./helpers/assert.ts";
+import { assertEquals, assertMatch, assertOk } from "./helpers/assert.ts";
+import { rawGet, rawRequest } from "./helpers/http_fixtures.ts";
 import { deadline } from "./helpers/deadline.ts";
 import { startTestServer, tempDir } from "./helpers/server.ts";
 
@@ -155,4 +156,31 @@ Deno.test("apiEcho() is full-duplex over a raw chunked HTTP/1.1 upload", async (
   await conn.write(encoder.encode(chunk('"pong"\n') + "0\r\n\r\n"));
   await deadline(readUntil("\r\n0\r\n\r\n"), "the end of the response");
   assertMatch(received, /\{"seq":2,"received":"pong"\}/);
+});
+
+Deno.test("HEAD on streamed endpoints sends no Content-Length (the GET's length is unknown)", async (t) => {
+  await using dir = await tempDir({ "a.txt": "abc" });
+  await using server = startTestServer(dir.path);
+  const targets = [
+    "/_/events",
+    "/_/sse/countdown?from=1&interval=10",
+    "/_/sse/tokens?text=hi",
+    "/_/stream?steps=1&interval=10",
+    "/a.txt?checksum=sha256",
+  ];
+  for (const target of targets) {
+    await t.step(target, async () => {
+      const res = await rawRequest(server.port, rawGet(target, "HEAD"));
+      assertEquals(res.status, 200, res.head);
+      assertOk(!/^content-length:/im.test(res.head), res.head);
+      assertEquals(res.body, "");
+    });
+  }
+  await t.step("/_/health: GET and HEAD send the same length", async () => {
+    const get = await rawRequest(server.port, rawGet("/_/health"));
+    const head = await rawRequest(server.port, rawGet("/_/health", "HEAD"));
+    const length = (r: { head: string }) => /^content-length: (\d+)$/im.exec(r.head)?.[1];
+    assertEquals(length(get), String(new TextEncoder().encode(get.body).length));
+    assertEquals(length(head), length(get));
+  });
 });

@@ -1,3 +1,4 @@
+import { headResponse } from "./stream_response.ts";
 import type { RequestContext } from "../context.ts";
 import { sseBody } from "../streams/sse_body_stream.ts";
 import type { SseMessage } from "../streams/sse_encoder_stream.ts";
@@ -44,7 +45,7 @@ export function sseResponse<T>(
   });
   if (request.method === "HEAD") {
     body.cancel();
-    return new Response(null, { headers: SSE_HEADERS });
+    return headResponse({ headers: SSE_HEADERS });
   }
   return new Response(body, { headers: SSE_HEADERS });
 }
