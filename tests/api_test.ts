@@ -184,3 +184,14 @@ Deno.test("HEAD on streamed endpoints sends no Content-Length (the GET's length 
     assertEquals(length(head), length(get));
   });
 });
+
+Deno.test("apiStat() never reports an upload's temp file, even with --dotfiles", async () => {
+  await using dir = await tempDir({ ".sluice-upload-1234": "partial", ".env": "x" });
+  await using server = startTestServer(dir.path, { dotfiles: true });
+  const temp = await fetch(server.href("/_/api/stat?path=/.sluice-upload-1234"));
+  assertEquals(temp.status, 404);
+  await temp.body?.cancel();
+  const dot = await fetch(server.href("/_/api/stat?path=/.env"));
+  assertEquals(dot.status, 200);
+  await dot.body?.cancel();
+});

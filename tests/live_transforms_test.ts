@@ -55,11 +55,20 @@ Deno.test("NdjsonLineStream splits lines across chunks as each completes", async
   assertEquals(lines, ['{"a":1}', '{"b":2}', '{"c":3}']);
 });
 
-Deno.test("NdjsonLineStream errors on a line longer than the limit", async () => {
-  const stream = ReadableStream.from(["x".repeat(20)]).pipeThrough(
-    new NdjsonLineStream({ maxLineLength: 10 }),
-  );
-  await assertRejects(() => Array.fromAsync(stream), RangeError);
+Deno.test("NdjsonLineStream errors on a line longer than the limit", async (t) => {
+  const cases: [string, string[]][] = [
+    ["an unfinished line", ["x".repeat(20)]],
+    ["a whole line in one chunk", [`${"x".repeat(20)}\n{}\n`]],
+    ["a whole last line", [`{}\n${"x".repeat(20)}`]],
+  ];
+  for (const [label, chunks] of cases) {
+    await t.step(label, async () => {
+      const stream = ReadableStream.from(chunks).pipeThrough(
+        new NdjsonLineStream({ maxLineLength: 10 }),
+      );
+      await assertRejects(() => Array.fromAsync(stream), RangeError);
+    });
+  }
 });
 
 Deno.test("NdjsonEncoderStream writes one JSON line per value", async () => {

@@ -1,6 +1,7 @@
 import type { Handler } from "../context.ts";
 import { HttpError } from "../http/http_error.ts";
 import { contentType } from "../http/media_type.ts";
+import { isHidden } from "../path/decode_path.ts";
 
 /** Splits a decoded `path` query value into safe segments. */
 export function pathSegments(path: string): string[] {
@@ -22,9 +23,8 @@ export const apiStat: Handler = (_request, ctx) => {
   const raw = ctx.url.searchParams.get("path");
   if (raw === null) throw new HttpError(400, "Parameter path is required");
   const segments = pathSegments(raw);
-  if (!ctx.config.dotfiles && segments.some((s) => s.startsWith("."))) {
-    throw new HttpError(404, "Not found");
-  }
+  // Dot-entries (unless --dotfiles) and upload temp files (always) do not exist here.
+  if (isHidden(segments, ctx.config.dotfiles)) throw new HttpError(404, "Not found");
   const info = ctx.store.stat(segments);
   if (info === null) throw new HttpError(404, "Not found");
   const name = segments.at(-1) ?? "";

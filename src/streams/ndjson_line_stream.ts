@@ -21,6 +21,8 @@ export class NdjsonLineStream extends TransformStream<string, string> {
   constructor({ maxLineLength = 64 * 1024 }: NdjsonLineOptions = {}) {
     let partial = "";
     const emit = (line: string, controller: TransformStreamDefaultController<string>) => {
+      // A whole line can arrive in one chunk: measure every line, not only the rest.
+      if (line.length > maxLineLength) throw new RangeError("Line too long");
       const trimmed = line.endsWith("\r") ? line.slice(0, -1) : line;
       if (trimmed.trim() !== "") controller.enqueue(trimmed);
     };
