@@ -418,3 +418,20 @@ Deno.test("serveFiles() re-checks every cache hit without --watch, even while /_
   assertEquals(restats, before + 2, "still re-checked while the watcher runs");
   await events.return(undefined);
 });
+
+Deno.test("events() reports ROOT's own paths when a symlink in ROOT leads to its parent", async () => {
+  await using base = await tempDir({ "root/keep.txt": "x" });
+  const root = `${base.path}/root`;
+  // The recursive watcher follows the link and sees ROOT again through it.
+  await Deno.symlink(base.path, `${root}/up`);
+  await using server = startTestServer(root);
+  const res = await fetch(server.href("/_/events"));
+  const events = sseEvents(res.body!);
+  await until(events, (e) => e.type === "ready");
+  await Deno.writeTextFile(`${base.path}/outside.txt`, "not under ROOT");
+  await Deno.writeTextFile(`${root}/inside.txt`, "under ROOT");
+  const seen = await until(events, (e) => e.type === "created" || e.type === "modified");
+  const paths = seen.filter((e) => e.data.startsWith("{")).map((e) => JSON.parse(e.data).path);
+  assertEquals(paths.filter((p) => p !== undefined), ["inside.txt"]);
+  await events.return(undefined);
+});

@@ -1,4 +1,4 @@
-import { isAbsolute, join, relative, sep as SEPARATOR } from "node:path";
+import { basename, dirname, isAbsolute, join, relative, sep as SEPARATOR } from "node:path";
 import { isHidden } from "../path/decode_path.ts";
 
 /** What happened to a path. */
@@ -47,6 +47,21 @@ export interface ChangeFeedOptions {
   onWatching?: (watching: boolean) => void;
   /** Starts a recursive watcher (tests inject a fake). */
   watch?: (root: string) => Watcher;
+}
+
+/**
+ * `path` with its folder's symlinks resolved: a recursive watcher follows
+ * symlinked folders and may report a change under ROOT through a link (a
+ * link to ROOT's parent makes every path `link/root/...`). `null` when the
+ * folder cannot be resolved for another reason than being gone (e.g. no
+ * permission outside ROOT): such a path is not reported.
+ */
+function realFolder(path: string): string | null {
+  try {
+    return join(Deno.realPathSync(dirname(path)), basename(path));
+  } catch (error) {
+    return error instanceof Deno.errors.NotFound ? path : null;
+  }
 }
 
 /** Distinct paths one coalescing window may hold before the feed resets. */
@@ -293,7 +308,9 @@ export class ChangeFeed {
 
   /** The path relative to ROOT, or `null` when it must not be reported. */
   #relative(path: string): string | null {
-    const rel = relative(this.root, path);
+    const real = realFolder(path);
+    if (real === null) return null;
+    const rel = relative(this.root, real);
     if (rel === "" || rel === ".." || rel.startsWith(".." + SEPARATOR) || isAbsolute(rel)) {
       return null;
     }
