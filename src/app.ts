@@ -179,7 +179,8 @@ export function createApp(
     // A WebSocket upgrade (101) is not a CORS response, and its headers are final.
     if (config.cors !== null && response.status !== 101) {
       for (const [k, v] of corsHeaders(config.cors, request.headers.get("origin"))) {
-        response.headers.set(k, v);
+        if (k === "vary") response.headers.append(k, v);
+        else response.headers.set(k, v);
       }
     }
     const bytes = sentBytes(request, response);

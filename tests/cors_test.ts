@@ -21,7 +21,9 @@ Deno.test("requestedHeaderNames() keeps only valid field names", async (t) => {
 });
 
 Deno.test("corsHeaders() answers only the configured origin, with credentials", () => {
-  assertEquals(corsHeaders("https://a.example", "https://b.example"), []);
+  // Other origins (or none) get no CORS headers, but the answer still varies by Origin.
+  assertEquals(corsHeaders("https://a.example", "https://b.example"), [["vary", "Origin"]]);
+  assertEquals(corsHeaders("https://a.example", null), [["vary", "Origin"]]);
   const headers = new Map(corsHeaders("https://a.example", "https://a.example"));
   assertEquals(headers.get("access-control-allow-origin"), "https://a.example");
   assertEquals(headers.get("access-control-allow-credentials"), "true");
@@ -97,6 +99,19 @@ Deno.test("createApp() exposes range and validator headers to cross-origin reads
   for (const name of ["Content-Range", "Accept-Ranges", "ETag", "Content-Length"]) {
     assertEquals(exposed.includes(name), true, name);
   }
+});
+
+Deno.test("createApp() with one origin adds Vary: Origin to every answer, keeping Vary: Accept", async () => {
+  await using dir = await tempDir({ "a.txt": "x" });
+  await using server = startTestServer(dir.path, { cors: "https://app.example" });
+  const plain = await fetch(server.href("/a.txt"));
+  await plain.body?.cancel();
+  assertEquals(plain.headers.get("vary"), "Origin");
+  assertEquals(plain.headers.get("access-control-allow-origin"), null);
+  const listing = await fetch(server.href("/"), { headers: { origin: "https://app.example" } });
+  await listing.body?.cancel();
+  assertEquals(listing.headers.get("vary"), "Accept, Origin");
+  assertEquals(listing.headers.get("access-control-allow-origin"), "https://app.example");
 });
 
 Deno.test("createApp() sends no CORS headers without --cors", async () => {

@@ -778,3 +778,13 @@ Deno.test("serveListing() leaves out ROOT's _ folder, which /_/ shadows", async 
   const html = await (await get(server.href("/"))).text();
   assertOk(!html.includes('href="_/"'));
 });
+
+Deno.test("serveListing() leaves out names with a backslash, which no URL can name", async () => {
+  await using dir = await tempDir({ "a\\b.txt": "x", "ok.txt": "y" });
+  await using server = startTestServer(dir.path);
+  const listing = await (await get(server.href("/"), { accept: "application/json" })).json();
+  assertEquals(listing.map((e: { name: string }) => e.name), ["ok.txt"]);
+  const res = await get(server.href("/a%5cb.txt"));
+  assertEquals(res.status, 400);
+  await res.body?.cancel();
+});

@@ -157,13 +157,15 @@ export class FileStore {
   /**
    * Lists a directory. Entries whose symlinks are broken or lead outside
    * ROOT are left out, and so is anything that is neither a regular file
-   * nor a directory (FIFOs, sockets, devices); dot-entries are left out
-   * unless `dotfiles`.
+   * nor a directory (FIFOs, sockets, devices), and names with a backslash;
+   * dot-entries are left out unless `dotfiles`.
    */
   async list(dir: string, dotfiles: boolean): Promise<DirEntry[]> {
     const entries: DirEntry[] = [];
     for await (const entry of Deno.readDir(dir)) {
       if (isHiddenName(entry.name, dotfiles)) continue;
+      // A URL cannot name it (`%5c` answers 400), and archive tools read it as a separator.
+      if (entry.name.includes("\\")) continue;
       const path = join(dir, entry.name);
       try {
         if (entry.isSymlink && !contained(this.root, await Deno.realPath(path))) continue;

@@ -16,17 +16,20 @@ const MAX_REQUESTED = 64;
 /**
  * Headers for a CORS-enabled response. `allowed` is `"*"` or one origin;
  * with one origin, other origins get no CORS headers, and the matching one
- * may send credentials (Basic auth).
+ * may send credentials (Basic auth). With one origin every response varies
+ * by `Origin` (append it to any `Vary`), so a shared cache never hands one
+ * origin's answer to another.
  */
 export function corsHeaders(allowed: string, origin: string | null): [string, string][] {
-  if (allowed !== "*" && origin !== allowed) return [];
+  if (allowed === "*") {
+    return [["access-control-allow-origin", "*"], ["access-control-expose-headers", EXPOSED]];
+  }
+  if (origin !== allowed) return [["vary", "Origin"]];
   return [
     ["access-control-allow-origin", allowed],
     ["access-control-expose-headers", EXPOSED],
-    ...(allowed === "*" ? [] : [
-      ["access-control-allow-credentials", "true"] as [string, string],
-      ["vary", "Origin"] as [string, string],
-    ]),
+    ["access-control-allow-credentials", "true"],
+    ["vary", "Origin"],
   ];
 }
 
