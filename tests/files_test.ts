@@ -747,7 +747,7 @@ Deno.test("createApp() logs one access line per request with the bytes sent, - w
       const [path, headers] of [["/digits.txt", {}], ["/digits.txt", { range: "bytes=0-2" }], [
         "/nope",
         {},
-      ], ["/_/health", {}]] as const
+      ], ["/_/stream?steps=1&interval=10", {}]] as const
     ) {
       const res = await get(server.href(path), headers);
       await res.body?.cancel();
@@ -761,7 +761,7 @@ Deno.test("createApp() logs one access line per request with the bytes sent, - w
   assertMatch(lines[0], /^127\.0\.0\.1 GET \/digits\.txt 200 10B \d+(\.\d)?ms$/);
   assertMatch(lines[1], / GET \/digits\.txt 206 3B /);
   assertMatch(lines[2], / GET \/nope 404 10B /);
-  assertMatch(lines[3], / GET \/_\/health 200 - /);
+  assertMatch(lines[3], / GET \/_\/stream\?steps=1&interval=10 200 - /);
   assertMatch(lines[4], / HEAD \/digits\.txt 200 0B /);
 });
 
