@@ -1,6 +1,7 @@
 import { type AppDeps, Context, type Handler, type RequestContext } from "./context.ts";
 import { authorize } from "./auth/authorize.ts";
 import { deleteEntry } from "./handlers/delete.ts";
+import { moveEntry } from "./handlers/move.ts";
 import { demosPage } from "./handlers/demos_page.ts";
 import { serveFiles } from "./handlers/files.ts";
 import { health } from "./handlers/health.ts";
@@ -39,10 +40,13 @@ const FILE_ROUTE: Route = {
   methods: { GET: serveFiles, HEAD: serveFiles },
 };
 
-/** The file route, with PUT and DELETE only when writes are enabled (`--upload`). */
+/** The file route, with PUT, DELETE and MOVE only when writes are enabled (`--upload`). */
 function fileRoute(writable: boolean): Route {
   if (!writable) return FILE_ROUTE;
-  return { ...FILE_ROUTE, methods: { ...FILE_ROUTE.methods, PUT: upload, DELETE: deleteEntry } };
+  return {
+    ...FILE_ROUTE,
+    methods: { ...FILE_ROUTE.methods, PUT: upload, DELETE: deleteEntry, MOVE: moveEntry },
+  };
 }
 
 /** The route table: reserved `/_/` endpoints first, then files under ROOT. */

@@ -1,16 +1,17 @@
-// Folder management on a writable listing: a "New folder" form and a delete
-// button per row. Both only send the requests the server already answers
-// (PUT dir/, DELETE, DELETE ?recursive) and show its reason when it refuses.
+// Folder management on a writable listing: a "New folder" form, and rename
+// and delete buttons per row. They only send the requests the server
+// already answers (PUT dir/, MOVE, DELETE, DELETE ?recursive) and show its
+// reason when it refuses.
 
 /**
- * Why a folder name cannot be used, or null when it can.
+ * Why a file or folder name cannot be used, or null when it can.
  * @param {string} name
  * @returns {string | null}
  */
-export function folderNameProblem(name) {
-  if (name.trim() === "") return "Enter a folder name.";
+export function nameProblem(name) {
+  if (name.trim() === "") return "Enter a name.";
   if (name === "." || name === "..") return "That name is reserved.";
-  if (/[/\\\0]/.test(name)) return "A folder name cannot contain / or \\.";
+  if (/[/\\\0]/.test(name)) return "A name cannot contain / or \\.";
   if (name.startsWith(".")) return "Names starting with a dot are hidden on this server.";
   return null;
 }
@@ -59,7 +60,7 @@ async function send(url, init) {
  * @param {HTMLTableElement} table the listing
  * @param {HTMLElement} section the server-rendered `#upload` section
  * @param {{ dirHref: string, onChanged: () => void }} options
- * @returns {{ decorate: () => void }} `decorate()` adds delete buttons to new rows
+ * @returns {{ decorate: () => void }} `decorate()` adds the buttons to new rows
  */
 export function initManage(table, section, { dirHref, onChanged }) {
   const form = /** @type {HTMLFormElement} */ (section.querySelector("#new-folder"));
@@ -76,7 +77,7 @@ export function initManage(table, section, { dirHref, onChanged }) {
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const name = input.value;
-    const problem = folderNameProblem(name);
+    const problem = nameProblem(name);
     if (problem !== null) {
       say(problem, "error");
       input.focus();
@@ -95,12 +96,44 @@ export function initManage(table, section, { dirHref, onChanged }) {
     }
   });
 
+  /**
+   * Asks for a new name and renames the row's entry with MOVE.
+   * @param {string} name
+   * @param {boolean} isDir
+   */
+  const rename = async (name, isDir) => {
+    const wanted = prompt(`Rename ${name} to:`, name);
+    if (wanted === null || wanted === name) return;
+    const problem = nameProblem(wanted);
+    if (problem !== null) {
+      say(problem, "error");
+      return;
+    }
+    const slash = isDir ? "/" : "";
+    const result = await send(dirHref + encodeURIComponent(name) + slash, {
+      method: "MOVE",
+      headers: { destination: dirHref + encodeURIComponent(wanted) + slash },
+    });
+    if (result.status === 201) {
+      say(`Renamed ${name} to ${wanted}.`, "ok");
+      onChanged();
+    } else {
+      say(manageError(result.status, result.body), "error");
+    }
+  };
+
   table.addEventListener("click", async (event) => {
-    const button = /** @type {HTMLElement} */ (event.target).closest("button.delete");
+    const button = /** @type {HTMLElement} */ (event.target).closest(
+      "button.rename, button.delete",
+    );
     if (!button) return;
     const row = /** @type {HTMLTableRowElement} */ (button.closest("tr"));
     const name = row.dataset.name ?? "";
     const isDir = row.dataset.kind === "dir";
+    if (button.classList.contains("rename")) {
+      await rename(name, isDir);
+      return;
+    }
     if (!confirm(`Delete ${isDir ? "the folder " : ""}${name}?`)) return;
     const url = dirHref + encodeURIComponent(name) + (isDir ? "/" : "");
     let result = await send(url, { method: "DELETE" });
@@ -117,17 +150,22 @@ export function initManage(table, section, { dirHref, onChanged }) {
     }
   });
 
+  /** @param {string} action @param {string} name */
+  const actionButton = (action, name) => {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = `row-action ${action.toLowerCase()}`;
+    button.title = action;
+    button.setAttribute("aria-label", `${action} ${name}`);
+    button.textContent = action;
+    return button;
+  };
   const decorate = () => {
     for (const row of table.querySelectorAll("tbody tr[data-name]")) {
       const cell = row.querySelector("td.actions");
       if (!cell || cell.querySelector("button.delete")) continue;
-      const button = document.createElement("button");
-      button.type = "button";
-      button.className = "delete";
-      button.title = "Delete";
-      button.setAttribute("aria-label", `Delete ${/** @type {HTMLElement} */ (row).dataset.name}`);
-      button.textContent = "Delete";
-      cell.append(button);
+      const name = /** @type {HTMLElement} */ (row).dataset.name ?? "";
+      cell.append(actionButton("Rename", name), actionButton("Delete", name));
     }
   };
   decorate();

@@ -75,7 +75,7 @@ Deno.test("createApp() answers CORS preflights with the methods in use", async (
     assertEquals(res.headers.get("access-control-allow-credentials"), "true");
     assertEquals(
       res.headers.get("access-control-allow-methods"),
-      "GET, HEAD, PUT, DELETE, OPTIONS",
+      "GET, HEAD, PUT, DELETE, MOVE, OPTIONS",
     );
     assertEquals(res.headers.get("access-control-allow-headers"), "authorization, content-digest");
     const other = await fetch(server.href("/"), {

@@ -578,7 +578,8 @@ Deno.test({
 });
 
 Deno.test({
-  name: "write mode: new folder, delete a file, delete a full folder after a second confirm",
+  name:
+    "write mode: new folder, delete a file, delete a full folder after a second confirm, rename",
   ...browserTest,
   async fn() {
     await using dir = await tempDir({ "old.txt": "bye", "full/inside.txt": "x", "keep.txt": "k" });
@@ -589,10 +590,12 @@ Deno.test({
     const confirms: string[] = [];
     page.on("dialog", (dialog) => {
       confirms.push(dialog.message());
-      dialog.accept();
+      // The rename prompt gets a new name; confirms are accepted.
+      dialog.accept(dialog.message().startsWith("Rename") ? "kept (renamed).txt" : undefined);
     });
     await page.goto(server.href("/"));
     await waitLive(page);
+    assertEquals(await page.evaluate(scripts.isDisplayed, "#upload-clear"), false);
 
     await page.type("#new-folder-name", "Holiday 2026");
     await page.click("#new-folder button[type=submit]");
@@ -619,7 +622,10 @@ Deno.test({
       "Delete the folder full?",
       "full is not empty. Delete it and everything in it?",
     ]);
-    assertEquals(await Deno.readTextFile(`${dir.path}/keep.txt`), "k");
+    await page.click('tr[data-name="keep.txt"] button.rename');
+    await page.waitForSelector('tr[data-name="kept (renamed).txt"]');
+    assertEquals(await Deno.readTextFile(`${dir.path}/kept (renamed).txt`), "k");
+    assertEquals(confirms.at(-1), "Rename keep.txt to:");
     // Rows added by the live feed get a delete button too.
     await Deno.writeTextFile(`${dir.path}/later.txt`, "new");
     await page.waitForSelector('tr[data-name="later.txt"] button.delete');

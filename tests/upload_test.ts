@@ -422,7 +422,7 @@ Deno.test("createApp() answers PUT and DELETE with 405 and Allow unless --upload
   await using writable = startTestServer(dir.path, { upload: true });
   const options = await fetch(writable.href("/a.txt"), { method: "OPTIONS" });
   await options.body?.cancel();
-  assertMatch(options.headers.get("allow")!, /^GET, HEAD, PUT, DELETE, OPTIONS$/);
+  assertMatch(options.headers.get("allow")!, /^GET, HEAD, PUT, DELETE, MOVE, OPTIONS$/);
   assertEquals(await Deno.readTextFile(`${dir.path}/a.txt`), "x");
 });
 

@@ -292,6 +292,48 @@ export class FileWriter {
     }
   }
 
+  /**
+   * Renames the entry at `from` (a file, a folder, or a link itself) to `to`,
+   * creating `to`'s missing parents. A file at `to` is replaced only when
+   * `overwrite`; a folder there never is. Atomic on one file system.
+   *
+   * @returns `true` when nothing was at `to` before.
+   * @throws {HttpError} 404 when `from` is missing, 403 for ROOT, 412 when
+   * `to` exists without `overwrite`, 409 when `to` is a folder, lies inside
+   * `from`, or is on another file system.
+   */
+  async move(from: WriteTarget, to: WriteTarget, overwrite: boolean): Promise<boolean> {
+    if (from.isRoot) throw new HttpError(403, "ROOT cannot be moved");
+    if (from.existing === null && !from.isSymlink) throw new HttpError(404, "Not found");
+    if (to.isRoot || to.path === from.path) {
+      throw new HttpError(409, "Source and destination are the same");
+    }
+    if (!from.isSymlink && from.existing?.isDirectory && contained(from.path, to.base)) {
+      throw new HttpError(409, "A folder cannot move into itself");
+    }
+    const exists = to.existing !== null || to.isSymlink;
+    if (to.existing?.isDirectory && !to.isSymlink) {
+      throw new HttpError(409, "Destination is a folder");
+    }
+    if (exists && !overwrite) {
+      throw new HttpError(412, "Destination exists (send Overwrite: T to replace it)");
+    }
+    const created = this.#makeParents(to);
+    try {
+      await Deno.rename(from.path, to.path);
+    } catch (error) {
+      for (const path of created.reverse()) removeQuietly(path);
+      const code = error instanceof Error && "code" in error ? error.code : "";
+      if (code === "EXDEV") throw new HttpError(409, "Cannot move across file systems");
+      if (code === "EISDIR" || code === "ENOTDIR" || code === "ENOTEMPTY") {
+        throw new HttpError(409, "A file or folder is in the way");
+      }
+      throw error;
+    }
+    await syncDirectory(join(to.base, ...to.missing));
+    return !exists;
+  }
+
   /** The real path of a link when it leads inside ROOT, else `null`. */
   #realInside(path: string): string | null {
     try {

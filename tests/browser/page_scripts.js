@@ -169,3 +169,9 @@ export function overflowing(container, items) {
     })
     .map((item) => item.getAttribute("aria-label") ?? item.textContent ?? "");
 }
+
+/** @param {string} selector @returns {boolean | null} whether it takes up space on the page */
+export function isDisplayed(selector) {
+  const el = document.querySelector(selector);
+  return el ? el.getClientRects().length > 0 : null;
+}
