@@ -5,7 +5,7 @@ const EXPOSED =
 /** Request headers allowed when a preflight names none. */
 const DEFAULT_ALLOWED_HEADERS =
   "Range, If-Match, If-None-Match, If-Modified-Since, If-Range, Content-Type, Authorization, " +
-  "Content-Digest, Repr-Digest, Content-MD5, Last-Event-ID";
+  "Content-Digest, Repr-Digest, Content-MD5, Last-Event-ID, Destination, Overwrite";
 
 /** An RFC 9110 field name (token). */
 const FIELD_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
