@@ -59,7 +59,8 @@ function main() {
   const refresh = () => {
     clearTimeout(retry);
     refreshing = refreshing.then(async () => {
-      const res = await fetch(location.pathname, {
+      // The folder's listing, or the same search again on a results page.
+      const res = await fetch(location.pathname + location.search, {
         headers: { accept: "application/json" },
         cache: "no-store",
       });

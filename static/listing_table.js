@@ -69,7 +69,8 @@ function createRow(entry) {
   name.className = "name";
   const link = document.createElement("a");
   link.className = `entry kind-${kind}`;
-  link.href = encodeURIComponent(entry.name) + (isDir ? "/" : "");
+  // A name, or in search results a path below this folder.
+  link.href = entry.name.split("/").map(encodeURIComponent).join("/") + (isDir ? "/" : "");
   link.textContent = entry.name + (isDir ? "/" : "");
   name.append(link);
   tr.insertCell().className = "size";

@@ -42,6 +42,16 @@ export function manageError(status, body) {
 }
 
 /**
+ * The URL of `path` (a name, or in search results a path below the folder).
+ * @param {string} dirHref
+ * @param {string} path
+ * @param {boolean} isDir
+ */
+function entryUrl(dirHref, path, isDir) {
+  return dirHref + path.split("/").map(encodeURIComponent).join("/") + (isDir ? "/" : "");
+}
+
+/**
  * @param {string} url
  * @param {RequestInit} init
  * @returns {Promise<{ status: number, body: string }>}
@@ -102,20 +112,22 @@ export function initManage(table, section, { dirHref, onChanged }) {
    * @param {boolean} isDir
    */
   const rename = async (name, isDir) => {
-    const wanted = prompt(`Rename ${name} to:`, name);
-    if (wanted === null || wanted === name) return;
+    const current = name.slice(name.lastIndexOf("/") + 1);
+    const wanted = prompt(`Rename ${current} to:`, current);
+    if (wanted === null || wanted === current) return;
     const problem = nameProblem(wanted);
     if (problem !== null) {
       say(problem, "error");
       return;
     }
-    const slash = isDir ? "/" : "";
-    const result = await send(dirHref + encodeURIComponent(name) + slash, {
+    // Renamed where it is: in search results, inside its own folder.
+    const parent = name.includes("/") ? name.slice(0, name.lastIndexOf("/") + 1) : "";
+    const result = await send(entryUrl(dirHref, name, isDir), {
       method: "MOVE",
-      headers: { destination: dirHref + encodeURIComponent(wanted) + slash },
+      headers: { destination: entryUrl(dirHref, parent + wanted, isDir) },
     });
     if (result.status === 201) {
-      say(`Renamed ${name} to ${wanted}.`, "ok");
+      say(`Renamed ${current} to ${wanted}.`, "ok");
       onChanged();
     } else {
       say(manageError(result.status, result.body), "error");
@@ -135,7 +147,7 @@ export function initManage(table, section, { dirHref, onChanged }) {
       return;
     }
     if (!confirm(`Delete ${isDir ? "the folder " : ""}${name}?`)) return;
-    const url = dirHref + encodeURIComponent(name) + (isDir ? "/" : "");
+    const url = entryUrl(dirHref, name, isDir);
     let result = await send(url, { method: "DELETE" });
     if (result.status === 409 && isDir) {
       if (!confirm(`${name} is not empty. Delete it and everything in it?`)) return;

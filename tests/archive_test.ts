@@ -1,5 +1,4 @@
-import { MAX_ARCHIVE_ENTRIES } from "../src/handlers/archive.ts";
-import { FileStore, TooManyEntries } from "../src/fs/file_store.ts";
+import { FileStore, MAX_TREE_ENTRIES, TooManyEntries } from "../src/fs/file_store.ts";
 import { assertEquals, assertMatch, assertOk, assertRejects } from "./helpers/assert.ts";
 import { openFds, settledFds } from "./helpers/fds.ts";
 import { fixtureBytes, headerSnapshot } from "./helpers/http_fixtures.ts";
@@ -145,7 +144,11 @@ Deno.test("?download: HEAD, bad formats, --dotfiles and --no-listing", async (t)
 });
 
 Deno.test("?download: a file that shrinks mid-archive ends the body short, never wrong", async () => {
-  await using dir = await tempDir({ "big.bin": BIG, "z.txt": "after" });
+  await using dir = await tempDir({ "z.txt": "after" });
+  // 256 MiB, sparse: far more than socket buffers hold, so the server is
+  // still reading it when it shrinks.
+  using big = await Deno.open(`${dir.path}/big.bin`, { write: true, create: true });
+  await big.truncate(256 * 1024 * 1024);
   await using server = startTestServer(dir.path);
   const logged: string[] = [];
   const consoleError = console.error;
@@ -201,5 +204,5 @@ Deno.test("FileStore.walk() stops at its entry limit", async () => {
     "b/d",
   ]);
   await assertRejects(() => store.walk(store.root, false, 3), TooManyEntries);
-  assertOk(MAX_ARCHIVE_ENTRIES >= 10_000);
+  assertOk(MAX_TREE_ENTRIES >= 10_000);
 });

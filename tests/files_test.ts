@@ -788,3 +788,57 @@ Deno.test("serveListing() leaves out names with a backslash, which no URL can na
   assertEquals(res.status, 400);
   await res.body?.cancel();
 });
+
+Deno.test("serveListing() with ?q= lists matches in the folder and below", async (t) => {
+  await using dir = await tempDir({
+    "Cat.png": "1",
+    "sub/black cat.jpg": "2",
+    "sub/deep/CATALOG/notes.txt": "3",
+    "sub/dog.png": "4",
+    ".cats/hidden.txt": "5",
+    "_/cat-shadowed.txt": "6",
+  });
+  await using server = startTestServer(dir.path);
+  await t.step("JSON: paths below the folder, any case, no dot-entries or /_/", async () => {
+    const res = await get(server.href("/?q=CAT"), { accept: "application/json" });
+    const found = await res.json();
+    assertEquals(found.map((e: { name: string; href: string }) => [e.name, e.href]), [
+      ["sub/deep/CATALOG", "/sub/deep/CATALOG/"],
+      ["Cat.png", "/Cat.png"],
+      ["sub/black cat.jpg", "/sub/black%20cat.jpg"],
+    ]);
+  });
+  await t.step("below a subfolder, hrefs are relative to it", async () => {
+    const res = await get(server.href("/sub/?q=cat"), { accept: "application/json" });
+    const found = await res.json();
+    assertEquals(found.map((e: { href: string }) => e.href), [
+      "/sub/deep/CATALOG/",
+      "/sub/black%20cat.jpg",
+    ]);
+  });
+  await t.step(
+    "HTML: a results page with relative links and sort links that keep the query",
+    async () => {
+      const html = await (await get(server.href("/sub/?q=cat"))).text();
+      assertMatch(html, /<h1>Search results for “cat” in \/sub\/<\/h1>/);
+      assertMatch(html, /href="black%20cat\.jpg">black cat\.jpg<\/a>/);
+      assertMatch(html, /href="deep\/CATALOG\/">deep\/CATALOG\/<\/a>/);
+      assertMatch(html, /href="\?q=cat&amp;sort=size&amp;order=desc"/);
+      assertMatch(html, /<input type="search" id="search-q" name="q" value="cat"/);
+    },
+  );
+  await t.step("no match says so; the query is escaped", async () => {
+    const html = await (await get(server.href("/?q=%3Cb%3Ezebra")).then((r) => r)).text();
+    assertMatch(html, /<p class="empty" id="empty">Nothing here matches “&lt;b&gt;zebra”\.<\/p>/);
+  });
+});
+
+Deno.test("serveListing() with ?q= shows at most 1,000 matches and says so", async () => {
+  await using dir = await tempDir();
+  for (let i = 0; i < 1001; i++) Deno.writeTextFileSync(`${dir.path}/match-${i}.txt`, "");
+  await using server = startTestServer(dir.path);
+  const found = await (await get(server.href("/?q=match"), { accept: "application/json" })).json();
+  assertEquals(found.length, 1000);
+  const html = await (await get(server.href("/?q=match"))).text();
+  assertMatch(html, /Only the first 1,000 matches are shown\./);
+});

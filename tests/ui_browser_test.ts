@@ -674,3 +674,26 @@ Deno.test({
     assertEquals(errors, []);
   },
 });
+
+Deno.test({
+  name: "search finds names in subfolders, and new matches appear live on the results page",
+  ...browserTest,
+  async fn() {
+    await using dir = await tempDir({ "a/cat.txt": "1", "b/c/Catalog.pdf": "2", "dog.txt": "3" });
+    await using server = startTestServer(dir.path);
+    await using browser = await launchBrowser();
+    const page = await browser.newPage();
+    const errors = collectErrors(page);
+    await page.goto(server.href("/"));
+    await waitLive(page);
+    await page.type("#search-q", "cat");
+    await Promise.all([page.waitForNavigation(), page.keyboard.press("Enter")]);
+    assertMatch(page.url(), /\/\?q=cat$/);
+    await waitLive(page);
+    assertEquals(await page.evaluate(scripts.visibleNames), ["a/cat.txt", "b/c/Catalog.pdf"]);
+    await Deno.writeTextFile(`${dir.path}/b/wildcat.md`, "new");
+    await page.waitForSelector('tr[data-name="b/wildcat.md"]');
+    assertEquals(errors, []);
+    await screenshot(page, "search-results");
+  },
+});

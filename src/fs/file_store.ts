@@ -37,6 +37,9 @@ export interface TreeEntry {
   mtime: number;
 }
 
+/** Most entries a folder download or search walks: bounds its time and memory. */
+export const MAX_TREE_ENTRIES = 100_000;
+
 /** Thrown by `FileStore.walk` when a tree has more entries than allowed. */
 export class TooManyEntries extends Error {
   constructor(readonly limit: number) {

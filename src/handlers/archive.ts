@@ -2,14 +2,11 @@ import { basename } from "node:path";
 import type { RequestContext } from "../context.ts";
 import { tarLength } from "../archive/tar_format.ts";
 import { zipLayout } from "../archive/zip_format.ts";
-import { type FileInfo, TooManyEntries } from "../fs/file_store.ts";
+import { type FileInfo, MAX_TREE_ENTRIES, TooManyEntries } from "../fs/file_store.ts";
 import { contentDisposition } from "../http/content_disposition.ts";
 import { HttpError } from "../http/http_error.ts";
 import { openStream } from "../stream_slots.ts";
 import { tarStream, zipStream } from "../streams/archive_stream.ts";
-
-/** Most entries one archive may hold: bounds the walk's time and memory. */
-export const MAX_ARCHIVE_ENTRIES = 100_000;
 
 const FORMATS = {
   zip: { type: "application/zip", extension: ".zip" },
@@ -43,7 +40,7 @@ export async function serveArchive(
   try {
     let entries;
     try {
-      entries = await ctx.store.walk(dir.path, ctx.config.dotfiles, MAX_ARCHIVE_ENTRIES);
+      entries = await ctx.store.walk(dir.path, ctx.config.dotfiles, MAX_TREE_ENTRIES);
     } catch (error) {
       if (!(error instanceof TooManyEntries)) throw error;
       throw new HttpError(

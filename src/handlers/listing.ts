@@ -1,21 +1,44 @@
 import type { RequestContext } from "../context.ts";
-import type { FileInfo } from "../fs/file_store.ts";
+import {
+  type DirEntry,
+  type FileInfo,
+  MAX_TREE_ENTRIES,
+  TooManyEntries,
+} from "../fs/file_store.ts";
+import { HttpError } from "../http/http_error.ts";
 import { parseListingSort, renderListingPage, sortEntries } from "../html/listing_page.ts";
 import { acceptsJson } from "../http/accepts.ts";
 import { UI_HEADERS } from "../http/ui_headers.ts";
 import { VERSION } from "../version.ts";
 
-/** Answers a directory listing as HTML, or JSON for `Accept: application/json`. */
+/** Most search results shown; the page says when there were more. */
+export const MAX_SEARCH_RESULTS = 1000;
+
+/**
+ * Answers a directory listing as HTML, or JSON for `Accept: application/json`.
+ * With `?q=text`, the same page lists what matches `text` in this folder and
+ * every folder below it (names containing it, ignoring case), with paths
+ * relative to this folder as names.
+ */
 export async function serveListing(
   request: Request,
   ctx: RequestContext,
   segments: string[],
   dir: FileInfo,
 ): Promise<Response> {
-  let entries = await ctx.store.list(dir.path, ctx.config.dotfiles);
+  const query = ctx.url.searchParams.get("q")?.trim() ?? "";
+  let entries: DirEntry[];
+  let truncated = false;
+  if (query !== "") {
+    ({ entries, truncated } = await search(ctx, dir, query));
+  } else {
+    entries = await ctx.store.list(dir.path, ctx.config.dotfiles);
+  }
   // ROOT's "_" is shadowed by the reserved /_/ paths: a link to it would
   // open Sluice's own pages.
-  if (segments.length === 0) entries = entries.filter((e) => e.name !== RESERVED_SEGMENT);
+  if (segments.length === 0) {
+    entries = entries.filter((e) => e.name !== RESERVED_SEGMENT && !e.name.startsWith("_/"));
+  }
   const head = request.method === "HEAD";
   if (acceptsJson(request)) {
     const base = "/" + segments.map((s) => encodeURIComponent(s) + "/").join("");
@@ -25,7 +48,8 @@ export async function serveListing(
         type: e.isDirectory ? "dir" : "file",
         size: e.size,
         mtime: new Date(e.mtime).toISOString(),
-        href: base + encodeURIComponent(e.name) + (e.isDirectory ? "/" : ""),
+        href: base + e.name.split("/").map(encodeURIComponent).join("/") +
+          (e.isDirectory ? "/" : ""),
       })),
     );
     return bodyResponse(head, body, {
@@ -40,6 +64,7 @@ export async function serveListing(
     writable: ctx.config.upload && (ctx.user === null || ctx.user.access === "rw"),
     version: VERSION,
     sort: parseListingSort(ctx.url.searchParams),
+    search: query === "" ? undefined : { query, truncated },
   });
   return bodyResponse(head, html, {
     ...UI_HEADERS,
@@ -47,6 +72,28 @@ export async function serveListing(
     "cache-control": "no-cache",
     "vary": "Accept",
   });
+}
+
+/** Entries under `dir` whose names contain `query` (case and Unicode form ignored). */
+async function search(ctx: RequestContext, dir: FileInfo, query: string) {
+  let tree;
+  try {
+    tree = await ctx.store.walk(dir.path, ctx.config.dotfiles, MAX_TREE_ENTRIES);
+  } catch (error) {
+    if (!(error instanceof TooManyEntries)) throw error;
+    throw new HttpError(
+      403,
+      `Folder too large to search (more than ${error.limit.toLocaleString("en-US")} entries)`,
+    );
+  }
+  const needle = query.normalize("NFC").toLowerCase();
+  const entries = tree.filter((e) =>
+    e.name.slice(e.name.lastIndexOf("/") + 1).normalize("NFC").toLowerCase().includes(needle)
+  );
+  return {
+    entries: entries.slice(0, MAX_SEARCH_RESULTS),
+    truncated: entries.length > MAX_SEARCH_RESULTS,
+  };
 }
 
 /** The ROOT entry that `/_/` (Sluice's own paths) shadows. */

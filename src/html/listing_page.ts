@@ -25,6 +25,8 @@ export interface ListingModel {
   version: string;
   /** Initial order; the same `?sort=&order=` links work without JavaScript. */
   sort?: ListingSort;
+  /** Set on a search results page (`?q=`): entries are named by their path below the folder. */
+  search?: { query: string; truncated: boolean };
 }
 
 const SORT_KEYS: readonly SortKey[] = ["name", "size", "mtime"];
@@ -68,19 +70,28 @@ export function sortEntries(entries: DirEntry[], sort: ListingSort = DEFAULT_SOR
   });
 }
 
-function sortHeader(column: { key: SortKey; label: string }, sort: ListingSort): string {
+function sortHeader(
+  column: { key: SortKey; label: string },
+  sort: ListingSort,
+  query: string,
+): string {
   const active = column.key === sort.key;
   const next = active
     ? (sort.order === "asc" ? "desc" : "asc")
     : (column.key === "name" ? "asc" : "desc");
   const ariaSort = active ? (sort.order === "asc" ? "ascending" : "descending") : "none";
   return `<th scope="col" class="col-${column.key}" aria-sort="${ariaSort}">` +
-    `<a class="sort" data-key="${column.key}" href="?sort=${column.key}&amp;order=${next}">` +
+    `<a class="sort" data-key="${column.key}" href="?${query}sort=${column.key}&amp;order=${next}">` +
     `${column.label}</a></th>`;
 }
 
+/** A relative link to `name`, a name or (in search results) a `/`-separated path. */
+function relativeHref(name: string, isDirectory: boolean): string {
+  return name.split("/").map(encodeURIComponent).join("/") + (isDirectory ? "/" : "");
+}
+
 function renderRow(e: DirEntry): string {
-  const href = encodeURIComponent(e.name) + (e.isDirectory ? "/" : "");
+  const href = relativeHref(e.name, e.isDirectory);
   const mtime = new Date(e.mtime).toISOString();
   const kind = fileKind(e.name, e.isDirectory);
   const name = escapeHtml(e.name);
@@ -137,20 +148,27 @@ export function renderListingPage(model: ListingModel): string {
     crumbs.push(`<li><a href="${escapeHtml(href)}"${current}>${escapeHtml(s)}</a></li>`);
   });
   const rows = sortEntries(model.entries, sort).map(renderRow);
+  const { search } = model;
+  const query = search ? escapeHtml(search.query) : "";
+  const heading = search
+    ? `Search results for “${query}” in ${escapeHtml(title)}`
+    : `Index of ${escapeHtml(title)}`;
+  const sortQuery = search ? `q=${escapeHtml(encodeURIComponent(search.query))}&amp;` : "";
+  const emptyText = search ? `Nothing here matches “${query}”.` : "This folder is empty.";
   const parent = segments.length > 0
     ? `<tr class="parent" data-kind="up"><td class="name"><a class="entry kind-up" href="../">` +
       `Parent folder</a></td><td></td><td></td><td></td></tr>\n`
     : "";
-  const empty = model.entries.length === 0
-    ? `<p class="empty" id="empty">This folder is empty.</p>`
-    : `<p class="empty" id="empty" hidden>This folder is empty.</p>`;
+  const empty = `<p class="empty" id="empty"${
+    model.entries.length === 0 ? "" : " hidden"
+  }>${emptyText}</p>`;
   return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="color-scheme" content="light dark">
-<title>Index of ${escapeHtml(title)} · Sluice</title>
+<title>${heading} · Sluice</title>
 <link rel="icon" href="/_/static/favicon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="/_/static/style.css">
 <script type="module" src="/_/static/listing.js"></script>
@@ -162,15 +180,26 @@ export function renderListingPage(model: ListingModel): string {
 <a class="demos-link" href="/_/">Stream demos</a>
 </header>
 <main>
-<h1>Index of ${escapeHtml(title)}</h1>
+<h1>${heading}</h1>
 <p class="folder-download">Download this folder:
 <a href="?download=zip" download>.zip</a>
 <a href="?download=tar" download>.tar</a></p>
+<form class="search" id="search" role="search">
+<label for="search-q">Search</label>
+<input type="search" id="search-q" name="q" value="${query}" placeholder="Names in this folder and below">
+<button type="submit">Search</button>${search ? `\n<a href="./">Back to the folder</a>` : ""}
+</form>${
+    search?.truncated
+      ? `\n<p class="search-note">Only the first ${
+        model.entries.length.toLocaleString("en-US")
+      } matches are shown.</p>`
+      : ""
+  }
 <div class="toolbar" id="toolbar"></div>
 ${model.writable ? UPLOAD_SECTION : ""}
 <table class="listing" id="listing">
 <thead><tr>${
-    COLUMNS.map((c) => sortHeader(c, sort)).join("")
+    COLUMNS.map((c) => sortHeader(c, sort, sortQuery)).join("")
   }<th scope="col" class="col-actions"><span class="visually-hidden">Actions</span></th></tr></thead>
 <tbody>
 ${parent}${rows.join("\n")}
