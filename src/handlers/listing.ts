@@ -6,6 +6,7 @@ import {
   TooManyEntries,
 } from "../fs/file_store.ts";
 import { HttpError } from "../http/http_error.ts";
+import { openStream } from "../stream_slots.ts";
 import { parseListingSort, renderListingPage, sortEntries } from "../html/listing_page.ts";
 import { acceptsJson } from "../http/accepts.ts";
 import { UI_HEADERS } from "../http/ui_headers.ts";
@@ -76,6 +77,8 @@ export async function serveListing(
 
 /** Entries under `dir` whose names contain `query` (case and Unicode form ignored). */
 async function search(ctx: RequestContext, dir: FileInfo, query: string) {
+  // A walk can take a while: it counts against the client's --max-streams.
+  const release = openStream(ctx, "download");
   let tree;
   try {
     tree = await ctx.store.walk(dir.path, ctx.config.dotfiles, MAX_TREE_ENTRIES);
@@ -85,6 +88,8 @@ async function search(ctx: RequestContext, dir: FileInfo, query: string) {
       403,
       `Folder too large to search (more than ${error.limit.toLocaleString("en-US")} entries)`,
     );
+  } finally {
+    release();
   }
   const needle = query.normalize("NFC").toLowerCase();
   const entries = tree.filter((e) =>
