@@ -195,3 +195,17 @@ Deno.test("apiStat() never reports an upload's temp file, even with --dotfiles",
   assertEquals(dot.status, 200);
   await dot.body?.cancel();
 });
+
+Deno.test("apiCollect() and apiEcho() refuse compressed bodies with 415, like uploads", async () => {
+  await using dir = await tempDir();
+  await using server = startTestServer(dir.path);
+  for (const path of ["/_/api/collect", "/_/api/echo"]) {
+    const res = await fetch(server.href(path), {
+      method: "POST",
+      headers: { "content-encoding": "gzip" },
+      body: '{"a":1}\n',
+    });
+    assertEquals(res.status, 415, path);
+    assertMatch(await res.text(), /Content-Encoding is not supported/);
+  }
+});

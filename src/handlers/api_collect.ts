@@ -1,4 +1,5 @@
 import type { Handler } from "../context.ts";
+import { rejectContentEncoding } from "../http/content_encoding.ts";
 import { HttpError } from "../http/http_error.ts";
 import { NdjsonLineStream } from "../streams/ndjson_line_stream.ts";
 import { ByteLimitStream } from "../streams/byte_limit_stream.ts";
@@ -22,6 +23,7 @@ export function messageText(message: unknown): string {
  * Bodies over 1 MiB get 413 as soon as the limit is crossed.
  */
 export const apiCollect: Handler = async (request) => {
+  rejectContentEncoding(request.headers);
   const declared = Number(request.headers.get("content-length") ?? 0);
   if (declared > COLLECT_LIMIT) throw new HttpError(413, "Request body too large");
   const limit = new ByteLimitStream(COLLECT_LIMIT);

@@ -1,4 +1,5 @@
 import type { Handler } from "../context.ts";
+import { rejectContentEncoding } from "../http/content_encoding.ts";
 import { HttpError } from "../http/http_error.ts";
 import { openStream } from "../stream_slots.ts";
 import { NdjsonEncoderStream } from "../streams/ndjson_encoder_stream.ts";
@@ -38,6 +39,7 @@ export async function* echoReplies(lines: AsyncIterable<string>): AsyncGenerator
  */
 export const apiEcho: Handler = (request, ctx) => {
   if (!request.body) throw new HttpError(400, "Request body required");
+  rejectContentEncoding(request.headers);
   const release = openStream(ctx, "progress");
   const lines = request.body
     .pipeThrough(new TextDecoderStream())

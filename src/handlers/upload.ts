@@ -7,6 +7,7 @@ import {
   formatReprDigest,
 } from "../http/digest.ts";
 import { makeEtag } from "../http/etag.ts";
+import { rejectContentEncoding } from "../http/content_encoding.ts";
 import { HttpError } from "../http/http_error.ts";
 import { checkWritablePath } from "../path/check_writable_path.ts";
 import { decodePath, encodePath } from "../path/decode_path.ts";
@@ -34,10 +35,7 @@ const UPLOAD_CHUNK = 128 * 1024;
 export const upload: Handler = async (request, ctx) => {
   const { segments, trailingSlash } = decodePath(ctx.url.pathname);
   checkWritablePath(segments, ctx.config.dotfiles);
-  const encoding = request.headers.get("content-encoding")?.trim().toLowerCase();
-  if (encoding !== undefined && encoding !== "identity") {
-    throw new HttpError(415, "Content-Encoding is not supported for uploads");
-  }
+  rejectContentEncoding(request.headers);
   const declared = declaredLength(request.headers.get("content-length"));
   if (declared !== null && declared > ctx.config.maxUpload) {
     await request.body?.cancel();
