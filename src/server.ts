@@ -4,7 +4,7 @@ import type { Config } from "./config/parse_config.ts";
 import { ChangeFeed } from "./fs/change_feed.ts";
 import { FileStore } from "./fs/file_store.ts";
 import { Metrics } from "./metrics.ts";
-import { FileShrank } from "./streams/archive_stream.ts";
+import { FileChanged } from "./streams/archive_stream.ts";
 import { ServerState } from "./server_state.ts";
 
 /** A running Sluice server. */
@@ -59,7 +59,7 @@ export function startServer(config: Config): RunningServer {
     onError: (error) => {
       // A body that had to stop early: the client sees a short body, and
       // one line here says why.
-      if (error instanceof FileShrank) {
+      if (error instanceof FileChanged) {
         console.error(`Response cut short: ${error.message}`);
         return new Response(null, { status: 500 });
       }

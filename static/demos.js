@@ -245,6 +245,8 @@ function echo() {
       );
     });
   });
+  // Leaving the page (even into the back/forward cache) closes the socket.
+  addEventListener("pagehide", () => socket?.close(1000, "Bye"));
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     if (!socket || socket.readyState !== WebSocket.OPEN || input.value === "") return;

@@ -27,6 +27,7 @@ export function manageError(status, body) {
     case 0:
       return "Network error: the connection to the server was lost.";
     case 401:
+      return "Sign-in required: changes need a user with write access.";
     case 403:
       return "Not allowed: you may not change this folder.";
     case 404:
@@ -142,6 +143,7 @@ export function initManage(table, section, { dirHref, onChanged }) {
     const row = /** @type {HTMLTableRowElement} */ (button.closest("tr"));
     const name = row.dataset.name ?? "";
     const isDir = row.dataset.kind === "dir";
+    say("", "ok");
     if (button.classList.contains("rename")) {
       await rename(name, isDir);
       return;
@@ -155,8 +157,17 @@ export function initManage(table, section, { dirHref, onChanged }) {
     }
     if (result.status === 204) {
       say(`Deleted ${name}.`, "ok");
+      // Keep keyboard users in the table: focus the next row's button.
+      const next = /** @type {HTMLElement | null} */ (
+        (row.nextElementSibling ?? row.previousElementSibling)?.querySelector("button.delete") ??
+          null
+      );
       row.remove();
+      next?.focus();
       onChanged();
+    } else if (result.status === 409) {
+      // The server says why (e.g. the folder holds hidden entries).
+      say(`Not deleted: ${result.body.trim()}`, "error");
     } else {
       say(manageError(result.status, result.body), "error");
     }

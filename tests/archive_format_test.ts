@@ -6,7 +6,7 @@ import {
   tarHeaderLength,
   tarLength,
 } from "../src/archive/tar_format.ts";
-import { dosDateTime, zipLayout } from "../src/archive/zip_format.ts";
+import { dosDateTime, zipLayout, zipLocalHeader } from "../src/archive/zip_format.ts";
 import { type ArchiveSource, tarStream, zipStream } from "../src/streams/archive_stream.ts";
 import { assertEquals, assertOk } from "./helpers/assert.ts";
 
@@ -18,7 +18,7 @@ const MTIME = Date.UTC(2026, 10, 25, 12, 0, 0);
  * than announced fakes a file that shrank).
  */
 function zeros(size: number | ((path: string) => number)) {
-  return (path: string) => {
+  return ({ path }: ArchiveSource) => {
     let left = typeof size === "number" ? size : size(path);
     return Promise.resolve({
       read(buffer: Uint8Array) {
@@ -159,4 +159,15 @@ Deno.test("tarStream() errors instead of sending a file that shrank", async () =
     failure = error;
   }
   assertOk(failure instanceof Error && /shrank/.test(failure.message), String(failure));
+});
+
+Deno.test("zipLocalHeader() clamps the extended timestamp to a signed 32-bit time", () => {
+  const entry = { name: "future.txt", isDirectory: false, size: 0, mtime: Date.UTC(2040, 5, 1) };
+  const [item] = zipLayout([entry]).entries;
+  const header = zipLocalHeader(item);
+  const view = new DataView(header.buffer);
+  // After the fixed 30 bytes and the name: tag 0x5455, size 5, flags 1, then the time.
+  const at = 30 + item.name.length;
+  assertEquals(view.getUint16(at, true), 0x5455);
+  assertEquals(view.getUint32(at + 5, true), 0x7fffffff);
 });

@@ -99,9 +99,8 @@ Deno.test("?download (zip): a stored ZIP that unzip and Python's zipfile verify"
     assertEquals(tree.get("big.bin"), BIG);
     assertEquals(tree.get("deep/note.md"), new TextEncoder().encode("# note\n"));
     assertEquals(new TextDecoder().decode(tree.get("ünïcode ✓.txt")), "ü");
-    // sub/loop leads to ROOT (not an ancestor of sub/), whose sub/ is one: followed once.
-    assertOk(tree.has("loop/a.txt"));
-    assertOk(![...tree.keys()].some((k) => k.startsWith("loop/sub/")));
+    // sub/loop leads to ROOT, above the downloaded folder: not followed either.
+    assertOk(![...tree.keys()].some((k) => k.startsWith("loop/")), [...tree.keys()].join());
     assertOk(![...tree.keys()].some((k) => k.includes("escape") || k.includes(".secret")));
   });
 });
@@ -205,4 +204,84 @@ Deno.test("FileStore.walk() stops at its entry limit", async () => {
   ]);
   await assertRejects(() => store.walk(store.root, false, 3), TooManyEntries);
   assertOk(MAX_TREE_ENTRIES >= 10_000);
+});
+
+Deno.test("?download: a file swapped for a symlink mid-archive never lets outside bytes in", async () => {
+  await using outside = await tempDir({ "secret.txt": "SECRET-OUTSIDE-ROOT\n".repeat(1000) });
+  await using dir = await tempDir({ "z.txt": "ordinary" });
+  using big = await Deno.open(`${dir.path}/a.bin`, { write: true, create: true });
+  await big.truncate(256 * 1024 * 1024);
+  await using server = startTestServer(dir.path);
+  const logged: string[] = [];
+  const consoleError = console.error;
+  console.error = (...args: unknown[]) => logged.push(args.join(" "));
+  const received: Uint8Array<ArrayBuffer>[] = [];
+  try {
+    const res = await fetch(server.href("/?download=tar"));
+    const reader = res.body!.getReader();
+    received.push((await reader.read()).value as Uint8Array<ArrayBuffer>);
+    await Deno.remove(`${dir.path}/z.txt`);
+    await Deno.symlink(`${outside.path}/secret.txt`, `${dir.path}/z.txt`);
+    await assertRejects(async () => {
+      while (true) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        received.push(value as Uint8Array<ArrayBuffer>);
+      }
+    });
+  } finally {
+    console.error = consoleError;
+  }
+  const text = new TextDecoder().decode(await new Blob(received).arrayBuffer());
+  assertOk(!text.includes("SECRET"), "no byte of the outside file");
+  assertEquals(logged, ["Response cut short: z.txt was removed or replaced while being archived"]);
+});
+
+Deno.test("FileStore.openSame() opens only the regular file the walk saw", async () => {
+  await using dir = await tempDir({ "a.txt": "a", "b.txt": "b" });
+  const store = new FileStore(dir.path);
+  const [a] = await store.walk(store.root, false, 10);
+  using same = await store.openSame(a.path, a.ino);
+  assertOk(same !== null);
+  // Replaced by another file (another inode):
+  await Deno.rename(`${dir.path}/b.txt`, `${dir.path}/a.txt`);
+  assertEquals(await store.openSame(a.path, a.ino), null);
+  // A symlink now (even to a file inside ROOT), a FIFO, or gone:
+  await Deno.remove(`${dir.path}/a.txt`);
+  await Deno.symlink(`${dir.path}/x`, `${dir.path}/a.txt`);
+  await Deno.writeTextFile(`${dir.path}/x`, "x");
+  assertEquals(await store.openSame(a.path, null), null);
+  await Deno.remove(`${dir.path}/a.txt`);
+  const fifo = await new Deno.Command("mkfifo", { args: [`${dir.path}/a.txt`] }).output();
+  if (fifo.success) assertEquals(await store.openSame(a.path, null), null);
+  await Deno.remove(`${dir.path}/a.txt`);
+  assertEquals(await store.openSame(a.path, null), null);
+});
+
+Deno.test("FileStore.walk() stops when its signal aborts, and skips links to folders above it", async () => {
+  await using dir = await tempDir({ "top.txt": "t", "d/e/f.txt": "f" });
+  await Deno.symlink("../..", `${dir.path}/d/e/up`);
+  const store = new FileStore(dir.path);
+  const names = (await store.walk(`${store.root}/d`, false, 100)).map((e) => e.name);
+  assertEquals(names, ["e", "e/f.txt"]);
+  const controller = new AbortController();
+  controller.abort(new Error("client left"));
+  let failure: unknown;
+  try {
+    await store.walk(store.root, false, 100, controller.signal);
+  } catch (error) {
+    failure = error;
+  }
+  assertEquals((failure as Error)?.message, "client left");
+});
+
+Deno.test("?download: executable files keep their x bits (755), others are 644", async () => {
+  await using dir = await tempDir({ "run.sh": "#!/bin/sh\n", "data.txt": "d" });
+  await Deno.chmod(`${dir.path}/run.sh`, 0o750);
+  await using out = await tempDir();
+  await using server = startTestServer(dir.path);
+  await download(server.href("/?download=tar"), `${out.path}/x.tar`);
+  const listing = await run("tar", ["-tvf", `${out.path}/x.tar`]);
+  assertMatch(listing, /^-rw-r--r-- .* data\.txt$/m);
+  assertMatch(listing, /^-rwxr-xr-x .* run\.sh$/m);
 });

@@ -523,3 +523,38 @@ Deno.test("upload() stores an empty body as an empty file", async () => {
   assertEquals(res.headers.get("repr-digest"), `sha-256=:${sha256("")}:`);
   assertEquals(Deno.statSync(`${dir.path}/empty.txt`).size, 0);
 });
+
+Deno.test("deleteEntry() ?recursive never deletes entries the client cannot see", async (t) => {
+  await using dir = await tempDir({
+    "proj/.git/HEAD": "ref",
+    "proj/src/a.ts": "a",
+    "busy/.sluice-upload-123": "partial",
+    "plain/x/y.txt": "y",
+  });
+  await t.step("hidden dot-entries (no --dotfiles) → 409, nothing deleted", async () => {
+    await using server = startTestServer(dir.path, { upload: true });
+    const res = await fetch(server.href("/proj/?recursive"), { method: "DELETE" });
+    assertEquals(res.status, 409);
+    assertMatch(await res.text(), /hidden entries/);
+    assertEquals(await Deno.readTextFile(`${dir.path}/proj/src/a.ts`), "a");
+  });
+  await t.step("a running upload's temp file → 409 even with --dotfiles", async () => {
+    await using server = startTestServer(dir.path, { upload: true, dotfiles: true });
+    const res = await fetch(server.href("/busy/?recursive"), { method: "DELETE" });
+    assertEquals(res.status, 409);
+    await res.body?.cancel();
+  });
+  await t.step("with --dotfiles, dot-entries are visible and go too", async () => {
+    await using server = startTestServer(dir.path, { upload: true, dotfiles: true });
+    const res = await fetch(server.href("/proj/?recursive"), { method: "DELETE" });
+    assertEquals(res.status, 204);
+    await res.body?.cancel();
+  });
+  await t.step("a tree without hidden entries goes", async () => {
+    await using server = startTestServer(dir.path, { upload: true });
+    const res = await fetch(server.href("/plain?recursive"), { method: "DELETE" });
+    assertEquals(res.status, 204);
+    await res.body?.cancel();
+  });
+  assertEquals([...Deno.readDirSync(dir.path)].map((e) => e.name), ["busy"]);
+});

@@ -15,6 +15,13 @@ export interface ArchiveEntry {
   size: number;
   /** Modification time in epoch milliseconds. */
   mtime: number;
+  /** Stored as mode 755 instead of 644 (folders always are). */
+  executable?: boolean;
+}
+
+/** The Unix permission bits an entry is stored with. */
+export function archiveMode(entry: ArchiveEntry): number {
+  return entry.isDirectory || entry.executable ? 0o755 : 0o644;
 }
 
 const BLOCK = 512;
@@ -116,7 +123,7 @@ function ustarHeader(
 ): Uint8Array<ArrayBuffer> {
   const header = new Uint8Array(BLOCK);
   header.set(split.name, 0);
-  writeOctal(header, 100, 8, entry.isDirectory ? 0o755 : 0o644);
+  writeOctal(header, 100, 8, archiveMode(entry));
   writeOctal(header, 108, 8, 0);
   writeOctal(header, 116, 8, 0);
   const size = entry.isDirectory ? 0 : entry.size;

@@ -10,7 +10,7 @@
  * @module
  */
 
-import type { ArchiveEntry } from "./tar_format.ts";
+import { type ArchiveEntry, archiveMode } from "./tar_format.ts";
 
 /** One entry placed in the archive. */
 export interface ZipEntry {
@@ -147,7 +147,7 @@ export function zipCentralHeader(item: ZipEntry, crc: number): Uint8Array<ArrayB
   const bigOffset = needsZip64(offset);
   const extra = zip64ExtraLength(entry.size, offset);
   const [time, date] = dosDateTime(entry.mtime);
-  const mode = entry.isDirectory ? 0o40755 : 0o100644;
+  const mode = (entry.isDirectory ? 0o40000 : 0o100000) | archiveMode(entry);
   const w = new Writer(46 + name.length + TIMESTAMP_LENGTH + extra)
     .u32(0x02014b50).u16(VERSION_MADE_BY).u16(version(bigSize || bigOffset))
     .u16(entry.isDirectory ? FLAGS_FOLDER : FLAGS_FILE).u16(0).u16(time).u16(date)
@@ -183,8 +183,11 @@ export function zipEnd(layout: ZipLayout): Uint8Array<ArrayBuffer> {
   return w.bytes;
 }
 
+/** Latest time the extended-timestamp field holds: Info-ZIP reads it as signed. */
+const MAX_UNIX_SECONDS = 0x7fffffff;
+
 function timestampField(w: Writer, mtime: number): void {
-  const seconds = Math.min(MAX32, Math.max(0, Math.floor(mtime / 1000)));
+  const seconds = Math.min(MAX_UNIX_SECONDS, Math.max(0, Math.floor(mtime / 1000)));
   w.u16(0x5455).u16(5).raw(Uint8Array.of(1)).u32(seconds);
 }
 

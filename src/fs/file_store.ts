@@ -1,4 +1,4 @@
-import { join, relative } from "node:path";
+import { dirname, join, relative } from "node:path";
 import { isHiddenName } from "../path/decode_path.ts";
 import { contained } from "../path/contained.ts";
 import { FileCache } from "./file_cache.ts";
@@ -35,7 +35,14 @@ export interface TreeEntry {
   size: number;
   /** Modification time in epoch milliseconds. */
   mtime: number;
+  /** Inode number when the walk saw it (`null` where the OS has none). */
+  ino: number | null;
+  /** Whether anyone may execute it (kept in archives as 755 instead of 644). */
+  executable: boolean;
 }
+
+/** Entries `FileStore.walk` handles before letting other requests run. */
+const YIELD_EVERY = 500;
 
 /** Most entries a folder download or search walks: bounds its time and memory. */
 export const MAX_TREE_ENTRIES = 100_000;
@@ -117,6 +124,32 @@ export class FileStore {
   }
 
   /**
+   * Opens the regular file at `path` only if it is still the one with inode
+   * `ino` (any, when `null`); else `null` (removed, replaced, or now a
+   * symlink or FIFO). Checked without following links before opening, since
+   * opening a FIFO blocks, and by inode after. For reads long after a walk.
+   */
+  async openSame(path: string, ino: number | null): Promise<Deno.FsFile | null> {
+    let file: Deno.FsFile;
+    try {
+      if (!(await Deno.lstat(path)).isFile) return null;
+      file = await this.open(path);
+    } catch (error) {
+      if (isMissing(error)) return null;
+      throw error;
+    }
+    try {
+      const stat = await file.stat();
+      if (stat.isFile && (ino === null || stat.ino === ino)) return file;
+    } catch (error) {
+      file.close();
+      throw error;
+    }
+    file.close();
+    return null;
+  }
+
+  /**
    * Opens a file for reading from byte `start` on; the caller owns the
    * handle. Its `readable` then streams from `start` to the end of the file.
    */
@@ -190,42 +223,84 @@ export class FileStore {
   /**
    * Every file and folder under the real directory `dir`, depth first and
    * sorted by name, with the rules of `list`: broken symlinks, symlinks
-   * leading outside ROOT, special files and (unless `dotfiles`) dot-entries
-   * are left out. A symlink to a folder that contains it is not followed
-   * (no cycles).
+   * leading outside ROOT, special files, names with a backslash and (unless
+   * `dotfiles`) dot-entries are left out. A symlink to `dir` or to any folder
+   * between it and ROOT is not followed (no cycles).
+   *
+   * Metadata calls are synchronous, as elsewhere here (a thread-pool round
+   * trip per entry made 100,000 entries take ten seconds); the walk yields
+   * to other requests every `YIELD_EVERY` entries and stops when `signal`
+   * aborts (the client left).
    *
    * @throws {TooManyEntries} past `limit` entries, so a huge tree costs
-   * bounded memory and time.
+   * bounded memory and time; `signal.reason` once it aborts.
    */
-  async walk(dir: string, dotfiles: boolean, limit: number): Promise<TreeEntry[]> {
+  async walk(
+    dir: string,
+    dotfiles: boolean,
+    limit: number,
+    signal?: AbortSignal,
+  ): Promise<TreeEntry[]> {
     const found: TreeEntry[] = [];
+    let sinceYield = 0;
     const visit = async (path: string, prefix: string, ancestors: Set<string>) => {
-      const entries = (await this.list(path, dotfiles)).sort((a, b) =>
-        a.name < b.name ? -1 : a.name > b.name ? 1 : 0
-      );
-      for (const entry of entries) {
-        let real: string;
-        try {
-          real = await Deno.realPath(join(path, entry.name));
-        } catch (error) {
-          if (isMissing(error)) continue;
-          throw error;
+      const names: Deno.DirEntry[] = [];
+      for (const entry of Deno.readDirSync(path)) {
+        if (!isHiddenName(entry.name, dotfiles) && !entry.name.includes("\\")) names.push(entry);
+      }
+      names.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+      for (const entry of names) {
+        if (++sinceYield === YIELD_EVERY) {
+          sinceYield = 0;
+          await new Promise((resolve) => setTimeout(resolve, 0));
         }
-        if (entry.isDirectory && ancestors.has(real)) continue;
+        signal?.throwIfAborted();
+        const item = this.#treeEntry(path, entry, prefix);
+        if (item === null || (item.isDirectory && ancestors.has(item.path))) continue;
         if (found.length === limit) throw new TooManyEntries(limit);
-        const name = prefix + entry.name;
-        found.push({
-          name,
-          path: real,
-          isDirectory: entry.isDirectory,
-          size: entry.isDirectory ? 0 : entry.size,
-          mtime: entry.mtime,
-        });
-        if (entry.isDirectory) await visit(real, name + "/", new Set(ancestors).add(real));
+        found.push(item);
+        if (item.isDirectory) {
+          await visit(item.path, item.name + "/", new Set(ancestors).add(item.path));
+        }
       }
     };
-    await visit(dir, "", new Set([dir]));
+    await visit(dir, "", this.#lineage(dir));
     return found;
+  }
+
+  /** `dir` and every folder above it up to ROOT (real paths). */
+  #lineage(dir: string): Set<string> {
+    const lineage = new Set([dir]);
+    for (let path = dir; path !== this.root && contained(this.root, path);) {
+      path = dirname(path);
+      lineage.add(path);
+    }
+    return lineage;
+  }
+
+  /** One walked entry, or `null` when it is not servable (see `walk`). */
+  #treeEntry(dir: string, entry: Deno.DirEntry, prefix: string): TreeEntry | null {
+    let path = join(dir, entry.name);
+    try {
+      if (entry.isSymlink) {
+        path = Deno.realPathSync(path);
+        if (!contained(this.root, path)) return null;
+      }
+      const stat = Deno.statSync(path);
+      if (!stat.isFile && !stat.isDirectory) return null;
+      return {
+        name: prefix + entry.name,
+        path,
+        isDirectory: stat.isDirectory,
+        size: stat.isDirectory ? 0 : stat.size,
+        mtime: stat.mtime?.getTime() ?? 0,
+        ino: stat.ino,
+        executable: ((stat.mode ?? 0) & 0o111) !== 0,
+      };
+    } catch (error) {
+      if (isMissing(error)) return null;
+      throw error;
+    }
   }
 
   /** The path of `path` relative to ROOT, with `/` separators. */

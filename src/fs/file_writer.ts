@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { HttpError } from "../http/http_error.ts";
 import { contained } from "../path/contained.ts";
-import { TEMP_PREFIX } from "../path/decode_path.ts";
+import { isHiddenName, TEMP_PREFIX } from "../path/decode_path.ts";
 import { type FileInfo, toFileInfo } from "./file_store.ts";
 
 /** Where a write or delete lands, resolved against ROOT before any change. */
@@ -270,17 +270,22 @@ export class FileWriter {
 
   /**
    * Deletes the entry at `target`: a file or link, an empty folder, or a
-   * folder with everything in it when `recursive`.
+   * folder with everything in it when `recursive` — but never entries the
+   * client cannot see: a folder holding hidden ones (dot-entries unless
+   * `dotfiles`, and a running upload's temp file always) is refused.
    *
    * @throws {HttpError} 404 when missing, 403 for ROOT, 409 for a non-empty
-   * folder without `recursive`.
+   * folder without `recursive` or one that holds hidden entries.
    */
-  async remove(target: WriteTarget, recursive: boolean): Promise<void> {
+  async remove(target: WriteTarget, recursive: boolean, dotfiles: boolean): Promise<void> {
     if (target.isRoot) throw new HttpError(403, "ROOT cannot be deleted");
     if (target.existing === null) throw new HttpError(404, "Not found");
     if (target.isSymlink || !target.existing.isDirectory) {
       await Deno.remove(target.path);
       return;
+    }
+    if (recursive && await holdsHidden(target.path, dotfiles)) {
+      throw new HttpError(409, "Folder holds hidden entries, which are not deleted from here");
     }
     try {
       await Deno.remove(target.path, { recursive });
@@ -373,6 +378,15 @@ export class FileWriter {
     }
     return created;
   }
+}
+
+/** Whether a folder tree holds an entry hidden from clients (links are not followed). */
+async function holdsHidden(dir: string, dotfiles: boolean): Promise<boolean> {
+  for await (const entry of Deno.readDir(dir)) {
+    if (isHiddenName(entry.name, dotfiles)) return true;
+    if (entry.isDirectory && await holdsHidden(join(dir, entry.name), dotfiles)) return true;
+  }
+  return false;
 }
 
 function removeQuietly(path: string): void {

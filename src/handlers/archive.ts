@@ -6,7 +6,7 @@ import { type FileInfo, MAX_TREE_ENTRIES, TooManyEntries } from "../fs/file_stor
 import { contentDisposition } from "../http/content_disposition.ts";
 import { HttpError } from "../http/http_error.ts";
 import { openStream } from "../stream_slots.ts";
-import { tarStream, zipStream } from "../streams/archive_stream.ts";
+import { type ArchiveSource, tarStream, zipStream } from "../streams/archive_stream.ts";
 
 const FORMATS = {
   zip: { type: "application/zip", extension: ".zip" },
@@ -40,7 +40,12 @@ export async function serveArchive(
   try {
     let entries;
     try {
-      entries = await ctx.store.walk(dir.path, ctx.config.dotfiles, MAX_TREE_ENTRIES);
+      entries = await ctx.store.walk(
+        dir.path,
+        ctx.config.dotfiles,
+        MAX_TREE_ENTRIES,
+        request.signal,
+      );
     } catch (error) {
       if (!(error instanceof TooManyEntries)) throw error;
       throw new HttpError(
@@ -62,7 +67,7 @@ export async function serveArchive(
       release();
       return new Response(null, { headers });
     }
-    const open = (path: string) => ctx.store.open(path);
+    const open = (source: ArchiveSource) => ctx.store.openSame(source.path, source.ino ?? null);
     const body = layout ? zipStream(layout, entries, open) : tarStream(entries, open);
     ctx.completed.then(release, release);
     return new Response(body, { headers });

@@ -18,7 +18,8 @@ export const deleteEntry: Handler = async (request, ctx) => {
     throw new HttpError(404, "Not found");
   }
   checkWritePreconditions(request, target.existing);
-  await writer.remove(target, recursiveFlag(ctx.url.searchParams.get("recursive")));
+  const recursive = recursiveFlag(ctx.url.searchParams.get("recursive"));
+  await writer.remove(target, recursive, ctx.config.dotfiles);
   ctx.store.cache.clear();
   return new Response(null, { status: 204 });
 };

@@ -31,7 +31,7 @@ export async function serveListing(
   let entries: DirEntry[];
   let truncated = false;
   if (query !== "") {
-    ({ entries, truncated } = await search(ctx, dir, query));
+    ({ entries, truncated } = await search(ctx, dir, query, request.signal));
   } else {
     entries = await ctx.store.list(dir.path, ctx.config.dotfiles);
   }
@@ -76,12 +76,17 @@ export async function serveListing(
 }
 
 /** Entries under `dir` whose names contain `query` (case and Unicode form ignored). */
-async function search(ctx: RequestContext, dir: FileInfo, query: string) {
+async function search(
+  ctx: RequestContext,
+  dir: FileInfo,
+  query: string,
+  signal: AbortSignal,
+) {
   // A walk can take a while: it counts against the client's --max-streams.
   const release = openStream(ctx, "download");
   let tree;
   try {
-    tree = await ctx.store.walk(dir.path, ctx.config.dotfiles, MAX_TREE_ENTRIES);
+    tree = await ctx.store.walk(dir.path, ctx.config.dotfiles, MAX_TREE_ENTRIES, signal);
   } catch (error) {
     if (!(error instanceof TooManyEntries)) throw error;
     throw new HttpError(

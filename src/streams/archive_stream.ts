@@ -12,15 +12,24 @@ import {
 export interface ArchiveSource extends ArchiveEntry {
   /** Absolute real path (unused for folders). */
   path: string;
+  /** The inode the walk saw: the file opened later must be the same one. */
+  ino?: number | null;
 }
 
-/** Opens a file for reading; the stream closes it. */
-export type OpenFile = (path: string) => Promise<Deno.FsFile>;
+/**
+ * Opens an entry's file for reading (the stream closes it), or `null` when
+ * it is no longer the regular file the walk saw (`FileStore.openSame`).
+ */
+export type OpenFile = (source: ArchiveSource) => Promise<Deno.FsFile | null>;
 
-/** Thrown into the stream when a file no longer has the size announced. */
-export class FileShrank extends Error {
-  constructor(name: string) {
-    super(`${name} shrank while being archived`);
+/**
+ * Thrown into the stream when a file is no longer what the archive
+ * announced: it shrank, was removed, or was replaced (by another file, a
+ * symlink that could lead outside ROOT, or a FIFO).
+ */
+export class FileChanged extends Error {
+  constructor(name: string, how: "shrank" | "was removed or replaced") {
+    super(`${name} ${how} while being archived`);
   }
 }
 
@@ -81,16 +90,23 @@ export function zipStream(
   return ReadableStream.from(gather(parts()));
 }
 
-/** Exactly `source.size` bytes of a file, a chunk at a time; the file closes in every case. */
+/**
+ * Exactly `source.size` bytes of a file, a chunk at a time; the file closes
+ * in every case. It must still be the file the walk saw, so that a swap
+ * during a long download cannot slip another file, or one outside ROOT,
+ * into the archive.
+ */
 async function* fileChunks(source: ArchiveSource, open: OpenFile): AsyncGenerator<Uint8Array> {
-  using file = await open(source.path);
+  const opened = await open(source);
+  if (opened === null) throw new FileChanged(source.name, "was removed or replaced");
+  using file = opened;
   let left = source.size;
   while (left > 0) {
     const buffer = new Uint8Array(Math.min(CHUNK, left));
     let filled = 0;
     while (filled < buffer.length) {
       const n = await file.read(buffer.subarray(filled));
-      if (n === null) throw new FileShrank(source.name);
+      if (n === null) throw new FileChanged(source.name, "shrank");
       filled += n;
     }
     left -= filled;

@@ -55,6 +55,11 @@ export interface Dialog {
   dismiss(): Promise<void>;
 }
 
+/** A raw Chrome DevTools Protocol session. */
+export interface CDPSession {
+  send(method: string, params?: Record<string, unknown>): Promise<unknown>;
+}
+
 export interface Page {
   goto(url: string): Promise<unknown>;
   goBack(): Promise<unknown>;
@@ -90,6 +95,7 @@ export interface Page {
   on(event: "response", handler: (response: HTTPResponse) => void): Page;
   on(event: "dialog", handler: (dialog: Dialog) => void): Page;
   bringToFront(): Promise<void>;
+  createCDPSession(): Promise<CDPSession>;
   authenticate(credentials: { username: string; password: string } | null): Promise<void>;
   close(): Promise<void>;
 }
