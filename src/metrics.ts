@@ -1,3 +1,22 @@
+const KNOWN_METHODS = new Set([
+  "GET",
+  "HEAD",
+  "POST",
+  "PUT",
+  "DELETE",
+  "OPTIONS",
+  "PATCH",
+  "CONNECT",
+  "TRACE",
+  "MOVE",
+  "COPY",
+  "PROPFIND",
+  "PROPPATCH",
+  "MKCOL",
+  "LOCK",
+  "UNLOCK",
+]);
+
 /** Why an upload failed, as counted in `sluice_upload_failures_total`. */
 export type UploadFailure = "limit" | "aborted" | "digest" | "precondition" | "conflict" | "disk";
 
@@ -15,9 +34,13 @@ export class Metrics extends EventTarget {
   bytesReceived = 0;
   readonly uploadFailures = new Map<string, number>();
 
-  /** Records one answered request. */
+  /**
+   * Records one answered request. Methods outside the HTTP and WebDAV ones
+   * Sluice knows count as `OTHER`: clients choose method names freely, and
+   * each would otherwise add a series that is never dropped.
+   */
   record(method: string, status: number, bytes: number): void {
-    const key = `${method} ${status}`;
+    const key = `${KNOWN_METHODS.has(method) ? method : "OTHER"} ${status}`;
     this.requests.set(key, (this.requests.get(key) ?? 0) + 1);
     this.bytesSent += bytes;
   }

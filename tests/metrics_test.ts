@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { formatPrometheus } from "../src/http/prometheus_text.ts";
+import { Metrics } from "../src/metrics.ts";
 import { assertEquals, assertMatch } from "./helpers/assert.ts";
 import { startTestServer, tempDir, type TestServer } from "./helpers/server.ts";
 
@@ -70,4 +71,12 @@ Deno.test("serveMetrics() reports open streams by kind", async () => {
   assertEquals((await scrape(server)).get('sluice_open_streams{kind="sse"}'), 1);
   release();
   assertEquals((await scrape(server)).get('sluice_open_streams{kind="sse"}'), 0);
+});
+
+Deno.test("Metrics.record() folds unknown methods into OTHER (no series per made-up method)", () => {
+  const metrics = new Metrics();
+  for (let i = 0; i < 100; i++) metrics.record(`X${i}`, 405, 0);
+  metrics.record("GET", 200, 5);
+  metrics.record("MOVE", 201, 0);
+  assertEquals([...metrics.requests], [["OTHER 405", 100], ["GET 200", 1], ["MOVE 201", 1]]);
 });
