@@ -105,6 +105,28 @@ Deno.test("?download (zip): a stored ZIP that unzip and Python's zipfile verify"
   });
 });
 
+Deno.test("?download=tar.gz: a gzipped tar that GNU tar extracts byte for byte", async () => {
+  await using dir = await archiveFixture();
+  await using out = await tempDir();
+  await using server = startTestServer(dir.path);
+  for (const format of ["tar.gz", "tgz"]) {
+    const res = await fetch(server.href(`/sub/?download=${format}`));
+    assertEquals(res.status, 200);
+    assertEquals(res.headers.get("content-type"), "application/gzip");
+    assertEquals(res.headers.get("content-length"), null);
+    assertMatch(res.headers.get("content-disposition")!, /filename="sub\.tar\.gz"/);
+    await Deno.writeFile(`${out.path}/${format}`, new Uint8Array(await res.arrayBuffer()));
+  }
+  await Deno.mkdir(`${out.path}/x`);
+  await run("tar", ["-xzf", `${out.path}/tar.gz`, "-C", `${out.path}/x`]);
+  const tree = await readTree(`${out.path}/x`);
+  assertEquals(tree.get("big.bin"), BIG);
+  assertEquals(new TextDecoder().decode(tree.get("ünïcode ✓.txt")), "ü");
+  const head = await fetch(server.href("/sub/?download=tar.gz"), { method: "HEAD" });
+  assertEquals(head.headers.get("content-length"), null);
+  await head.body?.cancel();
+});
+
 Deno.test("?download: HEAD, bad formats, --dotfiles and --no-listing", async (t) => {
   await using dir = await archiveFixture();
   await t.step("HEAD has GET's headers and no body", async () => {

@@ -227,10 +227,11 @@ Deno.test("uploadError() explains each failure status in words", async (t) => {
   }
 });
 
-Deno.test("renderListingPage() offers the folder as a .zip and a .tar download", () => {
+Deno.test("renderListingPage() offers the folder as a .zip, .tar and .tar.gz download", () => {
   const html = renderListingPage(model(false));
   assertMatch(html, /<a href="\?download=zip" download>\.zip<\/a>/);
   assertMatch(html, /<a href="\?download=tar" download>\.tar<\/a>/);
+  assertMatch(html, /<a href="\?download=tar\.gz" download>\.tar\.gz<\/a>/);
 });
 
 Deno.test("affects() tells which changes alter a folder's listing", () => {

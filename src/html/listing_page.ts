@@ -183,7 +183,8 @@ export function renderListingPage(model: ListingModel): string {
 <h1>${heading}</h1>
 <p class="folder-download">Download this folder:
 <a href="?download=zip" download>.zip</a>
-<a href="?download=tar" download>.tar</a></p>
+<a href="?download=tar" download>.tar</a>
+<a href="?download=tar.gz" download>.tar.gz</a></p>
 <form class="search" id="search" role="search">
 <label for="search-q">Search</label>
 <input type="search" id="search-q" name="q" value="${query}" placeholder="Names in this folder and below">
