@@ -171,7 +171,11 @@ export function createApp(
 
   /** The single error boundary: any throw becomes a precise status. */
   function fail(request: Request, ctx: Context, error: unknown): Response {
-    const httpError = toHttpError(error);
+    // Work stopped because the client left (a long walk sees request.signal):
+    // nobody reads the answer; log it like nginx's 499, not as an error.
+    const httpError = request.signal.aborted
+      ? new HttpError(499, "Client closed request")
+      : toHttpError(error);
     if (httpError === null) {
       console.error(`Unexpected error for ${request.method} ${ctx.url.pathname}:`, error);
     }

@@ -166,6 +166,33 @@ export class FileStore {
   }
 
   /**
+   * Reads up to `size` bytes of the regular file at `path`, synchronously,
+   * only if it is still the one with inode `ino` (as `openSame`); fewer
+   * bytes when it shrank. For small files only (the caller bounds `size`).
+   */
+  readSame(path: string, ino: number | null, size: number): Uint8Array<ArrayBuffer> | null {
+    let file: Deno.FsFile;
+    try {
+      if (!Deno.lstatSync(path).isFile) return null;
+      file = Deno.openSync(path, { read: true });
+    } catch (error) {
+      if (isMissing(error)) return null;
+      throw error;
+    }
+    using _ = file;
+    const stat = file.statSync();
+    if (!stat.isFile || (ino !== null && stat.ino !== ino)) return null;
+    const bytes = new Uint8Array(size);
+    let filled = 0;
+    while (filled < size) {
+      const n = file.readSync(bytes.subarray(filled));
+      if (n === null) break;
+      filled += n;
+    }
+    return bytes.subarray(0, filled);
+  }
+
+  /**
    * Opens a file for reading from byte `start` on; the caller owns the
    * handle. Its `readable` then streams from `start` to the end of the file.
    */

@@ -7,7 +7,7 @@ import { contentDisposition } from "../http/content_disposition.ts";
 import { HttpError } from "../http/http_error.ts";
 import { openStream } from "../stream_slots.ts";
 import { headResponse } from "./stream_response.ts";
-import { type ArchiveSource, tarStream, zipStream } from "../streams/archive_stream.ts";
+import { type ArchiveFiles, tarStream, zipStream } from "../streams/archive_stream.ts";
 
 const FORMATS = {
   zip: { type: "application/zip", extension: ".zip" },
@@ -73,8 +73,11 @@ export async function serveArchive(
       release();
       return gzip ? headResponse({ headers }) : new Response(null, { headers });
     }
-    const open = (source: ArchiveSource) => ctx.store.openSame(source.path, source.ino ?? null);
-    const stored = layout ? zipStream(layout, entries, open) : tarStream(entries, open);
+    const files: ArchiveFiles = {
+      open: (source) => ctx.store.openSame(source.path, source.ino ?? null),
+      read: (source) => ctx.store.readSame(source.path, source.ino ?? null, source.size),
+    };
+    const stored = layout ? zipStream(layout, entries, files) : tarStream(entries, files);
     const body = gzip ? stored.pipeThrough(new CompressionStream("gzip")) : stored;
     ctx.completed.then(release, release);
     return new Response(body, { headers });
