@@ -25,6 +25,8 @@ export function archiveMode(entry: ArchiveEntry): number {
 }
 
 const BLOCK = 512;
+/** `magic` and `version` of a POSIX ustar header. */
+const USTAR_MAGIC = new TextEncoder().encode("ustar\x0000");
 /** The largest size the 12-byte octal field holds (8 GiB - 1). */
 const MAX_OCTAL_SIZE = 0o77777777777;
 const encoder = new TextEncoder();
@@ -132,7 +134,7 @@ function ustarHeader(
   writeOctal(header, 136, 12, Math.max(0, Math.floor(entry.mtime / 1000)));
   header.fill(0x20, 148, 156);
   header[156] = (type ?? (entry.isDirectory ? "5" : "0")).charCodeAt(0);
-  header.set(encoder.encode("ustar\x0000"), 257);
+  header.set(USTAR_MAGIC, 257);
   header.set(split.prefix, 345);
   let sum = 0;
   for (const byte of header) sum += byte;
@@ -140,10 +142,10 @@ function ustarHeader(
   return header;
 }
 
-/** Zero-padded octal digits and a NUL terminator in `width` bytes. */
+/** Zero-padded octal digits and a NUL terminator in `width` bytes (ASCII, no encoder). */
 function writeOctal(header: Uint8Array, offset: number, width: number, value: number): void {
   const digits = value.toString(8).padStart(width - 1, "0");
-  header.set(encoder.encode(digits), offset);
+  for (let i = 0; i < digits.length; i++) header[offset + i] = digits.charCodeAt(i);
   header[offset + width - 1] = 0;
 }
 

@@ -4,6 +4,8 @@
  *
  * @module
  */
+import { tarHeader } from "../../src/archive/tar_format.ts";
+import { zipCentralHeader, zipLayout, zipLocalHeader } from "../../src/archive/zip_format.ts";
 import { makeEtag } from "../../src/http/etag.ts";
 import { evaluatePreconditions } from "../../src/http/preconditions.ts";
 import { planFileResponse } from "../../src/http/plan_file_response.ts";
@@ -95,4 +97,26 @@ Deno.bench("SseEncoderStream 100 change events", { group: "streams" }, async () 
   for await (const _ of ReadableStream.from(MESSAGES).pipeThrough(new SseEncoderStream())) {
     // Consuming is the point.
   }
+});
+
+// Archive framing: per entry of a folder download.
+const entries = Array.from({ length: 1000 }, (_, i) => ({
+  name: `photos/2026/trip ${i}/IMG_${i}.jpg`,
+  isDirectory: false,
+  size: 3_000_000 + i,
+  mtime: MTIME,
+}));
+Deno.bench("tarHeader() ustar entry", { group: "archive", baseline: true }, () => {
+  tarHeader(entries[0]);
+});
+Deno.bench("tarHeader() long name (pax)", { group: "archive" }, () => {
+  tarHeader({ ...entries[0], name: "deep/".repeat(40) + "file.bin" });
+});
+Deno.bench("zipLayout() 1,000 entries", { group: "archive" }, () => {
+  zipLayout(entries);
+});
+const layout = zipLayout(entries);
+Deno.bench("zipLocalHeader() + zipCentralHeader() one entry", { group: "archive" }, () => {
+  zipLocalHeader(layout.entries[500]);
+  zipCentralHeader(layout.entries[500], 0x12345678);
 });
