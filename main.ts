@@ -93,14 +93,15 @@ function main(): void {
   console.log(`Sluice ${VERSION} serving ${server.store.root} at ${server.url} (${mode})`);
 
   let signalled = false;
-  const onSignal = () => {
-    if (signalled) Deno.exit(130);
+  // A second signal quits at once, with the shell's code for it (128 + number).
+  const onSignal = (code: number) => () => {
+    if (signalled) Deno.exit(code);
     signalled = true;
     if (!config.quiet) console.log("Shutting down (press Ctrl+C again to quit at once)");
     server.shutdown().then(() => Deno.exit(0));
   };
-  Deno.addSignalListener("SIGINT", onSignal);
-  Deno.addSignalListener("SIGTERM", onSignal);
+  Deno.addSignalListener("SIGINT", onSignal(130));
+  Deno.addSignalListener("SIGTERM", onSignal(143));
 }
 
 if (import.meta.main) main();

@@ -17,8 +17,9 @@ export interface RunningServer {
   metrics: Metrics;
   store: FileStore;
   /**
-   * Graceful shutdown: stop accepting, end live streams, let running
-   * responses finish for up to `graceMs`, then close everything.
+   * Graceful shutdown: end live streams, let running uploads and then
+   * responses finish for up to `graceMs` in all, then close everything and
+   * remove the temp files of uploads that did not finish.
    */
   shutdown(graceMs?: number): Promise<void>;
   /** Resolves when the server has stopped. */
@@ -94,9 +95,20 @@ export function startServer(config: Config): RunningServer {
         state.beginShutdown();
         let timer: ReturnType<typeof setTimeout> | undefined;
         const grace = new Promise<void>((resolve) => timer = setTimeout(resolve, graceMs));
+        // Uploads first: Deno's own shutdown cuts request bodies off.
+        await Promise.race([state.idle("upload"), grace]);
         await Promise.race([server.shutdown(), grace]);
         clearTimeout(timer);
         await changeFeed.close();
+        // Uploads the grace cut short: the process exit that follows would
+        // skip their own cleanup, so their temp files go now.
+        for (const temp of state.temps) {
+          try {
+            Deno.removeSync(temp);
+          } catch {
+            // Already gone.
+          }
+        }
       })();
       return stopping;
     },

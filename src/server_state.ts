@@ -7,7 +7,13 @@ export type StreamKind = "download" | "upload" | "sse" | "websocket" | "progress
  */
 export class ServerState {
   readonly startedAt = Date.now();
+  /**
+   * Temp files of uploads in progress. Shutdown removes those still here
+   * when its grace ends: a process exit skips the uploads' own cleanup.
+   */
+  readonly temps: Set<string> = new Set();
   readonly #open = new Map<StreamKind, number>();
+  readonly #idle = new Map<StreamKind, (() => void)[]>();
   readonly #shutdown = new AbortController();
 
   /** Aborted when the server begins a graceful shutdown. */
@@ -30,8 +36,18 @@ export class ServerState {
     return () => {
       if (released) return;
       released = true;
-      this.#open.set(kind, (this.#open.get(kind) ?? 1) - 1);
+      const left = (this.#open.get(kind) ?? 1) - 1;
+      this.#open.set(kind, left);
+      if (left === 0) { for (const resolve of this.#idle.get(kind)?.splice(0) ?? []) resolve(); }
     };
+  }
+
+  /** Resolves once no stream of `kind` is open (at once when none is). */
+  idle(kind: StreamKind): Promise<void> {
+    if ((this.#open.get(kind) ?? 0) === 0) return Promise.resolve();
+    const { promise, resolve } = Promise.withResolvers<void>();
+    this.#idle.set(kind, [...this.#idle.get(kind) ?? [], resolve]);
+    return promise;
   }
 
   /** Open streams by kind, every kind present (zero when none). */

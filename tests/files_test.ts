@@ -827,6 +827,10 @@ Deno.test("serveListing() with ?q= lists matches in the folder and below", async
       assertMatch(html, /<input type="search" id="search-q" name="q" value="cat"/);
     },
   );
+  await t.step("a query longer than any name is refused", async () => {
+    const res = await get(server.href(`/?q=${"x".repeat(256)}`));
+    assertEquals([res.status, await res.text()], [400, "Search text too long\n"]);
+  });
   await t.step("no match says so; the query is escaped", async () => {
     const html = await (await get(server.href("/?q=%3Cb%3Ezebra")).then((r) => r)).text();
     assertMatch(html, /<p class="empty" id="empty">Nothing here matches “&lt;b&gt;zebra”\.<\/p>/);

@@ -63,6 +63,9 @@ Deno.test("moveEntry() refuses bad requests with a precise 4xx", async (t) => {
     ["no Destination", "/a.txt", null, {}, 400],
     ["another host", "/a.txt", "http://elsewhere.example/a2.txt", {}, 400],
     ["a reserved destination", "/a.txt", "/_/static/x.txt", {}, 400],
+    ["a reserved destination, encoded", "/a.txt", "/%5f/x.txt", {}, 400],
+    ["another scheme", "/a.txt", "ftp://127.0.0.1/a2.txt", {}, 400],
+    ["a file source with a trailing slash", "/a.txt/", "/a2.txt", {}, 404],
     ["a dot-entry destination", "/a.txt", "/.a.txt", {}, 400],
     ["a dot-entry source", "/.hidden", "/visible", {}, 400],
     ["a missing source", "/nope.txt", "/b.txt", {}, 404],
@@ -78,6 +81,11 @@ Deno.test("moveEntry() refuses bad requests with a precise 4xx", async (t) => {
       assertEquals((await move(server.href(from), to, headers)).status, status);
     });
   }
+  await t.step("credentials in Destination → 400", async () => {
+    const to = server.href("/a2.txt").replace("http://", "http://u:p@");
+    const res = await move(server.href("/a.txt"), to);
+    assertEquals([res.status, res.text], [400, "Destination must not hold credentials\n"]);
+  });
   // The URL parser resolves `..` above ROOT to ROOT itself: the file stays inside.
   assertEquals(tree(`${dir.path}/etc`), ["a.txt"]);
 });
@@ -97,4 +105,15 @@ Deno.test("MOVE needs write mode and a read-write user", async () => {
   assertEquals((await move(server.href("/a.txt"), "/b.txt")).status, 401);
   assertEquals((await move(server.href("/a.txt"), "/b.txt", basic("ro"))).status, 403);
   assertEquals((await move(server.href("/a.txt"), "/b.txt", basic("rw"))).status, 201);
+});
+
+Deno.test("moveEntry() refuses a hard link onto itself and a folder with an upload running", async () => {
+  await using dir = await tempDir({ "a.txt": "A", "up/.sluice-upload-1234": "partial" });
+  await Deno.link(`${dir.path}/a.txt`, `${dir.path}/hard.txt`);
+  await using server = startTestServer(dir.path, { upload: true });
+  const same = await move(server.href("/a.txt"), "/hard.txt", { overwrite: "T" });
+  assertEquals([same.status, same.text], [409, "Source and destination are the same file\n"]);
+  const busy = await move(server.href("/up/"), "/up2/");
+  assertEquals([busy.status, busy.text], [409, "Folder has an upload in progress\n"]);
+  assertEquals(tree(dir.path), ["a.txt", "hard.txt", "up/"]);
 });

@@ -466,17 +466,19 @@ Deno.test("FileWriter.write() removes the temp file and new parents when the dis
     code: "ENOSPC",
   });
   let opened: Deno.FsFile | null = null;
-  const writer = new FileWriter(Deno.realPathSync(dir.path), async (path) => {
-    opened = await Deno.open(path, { write: true, createNew: true });
-    const file = opened;
-    let writes = 0;
-    return {
-      // The first 1 MiB batch lands on disk, the second fails.
-      write: (bytes: Uint8Array) => writes++ === 0 ? file.write(bytes) : Promise.reject(full),
-      sync: () => file.sync(),
-      stat: () => file.stat(),
-      close: () => file.close(),
-    };
+  const writer = new FileWriter(Deno.realPathSync(dir.path), {
+    openTemp: async (path) => {
+      opened = await Deno.open(path, { write: true, createNew: true });
+      const file = opened;
+      let writes = 0;
+      return {
+        // The first 1 MiB batch lands on disk, the second fails.
+        write: (bytes: Uint8Array) => writes++ === 0 ? file.write(bytes) : Promise.reject(full),
+        sync: () => file.sync(),
+        stat: () => file.stat(),
+        close: () => file.close(),
+      };
+    },
   });
   const body = () =>
     ReadableStream.from((function* () {

@@ -113,14 +113,20 @@ export class FileWriter {
   readonly root: string;
 
   readonly #openTemp: (path: string) => Promise<TempFile>;
+  readonly #temps: Set<string>;
 
   /**
    * `root` must already be a real path, such as `FileStore.root`.
-   * `openTemp` creates the temporary file (tests inject failing disks).
+   * `openTemp` creates the temporary file (tests inject failing disks);
+   * `temps` lists temp files while their upload runs (`ServerState.temps`).
    */
-  constructor(root: string, openTemp: (path: string) => Promise<TempFile> = createTemp) {
+  constructor(
+    root: string,
+    options: { openTemp?: (path: string) => Promise<TempFile>; temps?: Set<string> } = {},
+  ) {
     this.root = root;
-    this.#openTemp = openTemp;
+    this.#openTemp = options.openTemp ?? createTemp;
+    this.#temps = options.temps ?? new Set();
   }
 
   /**
@@ -205,6 +211,7 @@ export class FileWriter {
     let file: TempFile | null = null;
     let drained = false;
     let committed = false;
+    this.#temps.add(temp);
     try {
       created = this.#makeParents(target);
       file = await this.#openTemp(temp);
@@ -243,6 +250,7 @@ export class FileWriter {
         removeQuietly(temp);
         for (const path of created.reverse()) removeQuietly(path);
       }
+      this.#temps.delete(temp);
     }
   }
 
@@ -310,6 +318,17 @@ export class FileWriter {
   async move(from: WriteTarget, to: WriteTarget, overwrite: boolean): Promise<boolean> {
     if (from.isRoot) throw new HttpError(403, "ROOT cannot be moved");
     if (from.existing === null && !from.isSymlink) throw new HttpError(404, "Not found");
+    // Hard links to one file: rename(2) would succeed and change nothing.
+    if (
+      from.existing !== null && to.existing !== null && !from.isSymlink && !to.isSymlink &&
+      from.existing.ino !== null && from.existing.ino === to.existing.ino
+    ) {
+      throw new HttpError(409, "Source and destination are the same file");
+    }
+    // An upload into the folder would lose its way (its temp file and target move).
+    if (!from.isSymlink && from.existing?.isDirectory && await holdsHidden(from.path, true)) {
+      throw new HttpError(409, "Folder has an upload in progress");
+    }
     if (to.isRoot || to.path === from.path) {
       throw new HttpError(409, "Source and destination are the same");
     }

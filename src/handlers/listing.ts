@@ -12,6 +12,9 @@ import { acceptsJson } from "../http/accepts.ts";
 import { UI_HEADERS } from "../http/ui_headers.ts";
 import { VERSION } from "../version.ts";
 
+/** Longest search text, in UTF-16 code units (longer than any file name). */
+const MAX_QUERY_LENGTH = 255;
+
 /** Most search results shown; the page says when there were more. */
 export const MAX_SEARCH_RESULTS = 1000;
 
@@ -28,6 +31,7 @@ export async function serveListing(
   dir: FileInfo,
 ): Promise<Response> {
   const query = ctx.url.searchParams.get("q")?.trim() ?? "";
+  if (query.length > MAX_QUERY_LENGTH) throw new HttpError(400, "Search text too long");
   let entries: DirEntry[];
   let truncated = false;
   if (query !== "") {

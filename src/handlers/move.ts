@@ -14,11 +14,16 @@ function destination(value: string | null, url: URL): string[] {
   } catch {
     throw new HttpError(400, "Invalid Destination header");
   }
-  if (target.host !== url.host) throw new HttpError(400, "Destination must be on this server");
-  if (target.pathname === "/_" || target.pathname.startsWith("/_/")) {
-    throw new HttpError(400, "Destination is a reserved path");
+  if (target.protocol !== url.protocol || target.host !== url.host) {
+    throw new HttpError(400, "Destination must be on this server");
   }
-  return decodePath(target.pathname).segments;
+  if (target.username !== "" || target.password !== "") {
+    throw new HttpError(400, "Destination must not hold credentials");
+  }
+  const { segments } = decodePath(target.pathname);
+  // Checked decoded: `/%5f/` is `/_/` too.
+  if (segments[0] === "_") throw new HttpError(400, "Destination is a reserved path");
+  return segments;
 }
 
 /** `Overwrite: T` replaces a file at the destination; `F` or no header never does. */
@@ -37,13 +42,16 @@ function overwriteFlag(value: string | null): boolean {
  * `If-Match` on the source.
  */
 export const moveEntry: Handler = async (request, ctx) => {
-  const { segments } = decodePath(ctx.url.pathname);
+  const { segments, trailingSlash } = decodePath(ctx.url.pathname);
   checkWritablePath(segments, ctx.config.dotfiles);
   const to = destination(request.headers.get("destination"), ctx.url);
   checkWritablePath(to, ctx.config.dotfiles);
   const overwrite = overwriteFlag(request.headers.get("overwrite"));
   const writer = new FileWriter(ctx.store.root);
   const source = writer.locate(segments);
+  if (trailingSlash && source.existing !== null && !source.existing.isDirectory) {
+    throw new HttpError(404, "Not found");
+  }
   checkWritePreconditions(request, source.existing);
   const created = await writer.move(source, writer.locate(to), overwrite);
   ctx.store.cache.clear();

@@ -42,7 +42,7 @@ export const upload: Handler = async (request, ctx) => {
     ctx.metrics.uploadFailed("limit");
     throw new HttpError(413, "Upload too large");
   }
-  const writer = new FileWriter(ctx.store.root);
+  const writer = new FileWriter(ctx.store.root, { temps: ctx.state.temps });
   const target = writer.locate(segments);
   if (trailingSlash || segments.length === 0) {
     return await makeFolder(request, writer, target, segments, declared);
@@ -77,6 +77,10 @@ export const upload: Handler = async (request, ctx) => {
     }, (chunk) => pool.give(chunk.buffer));
   } catch (error) {
     ctx.metrics.uploadFailed(failureReason(error));
+    // Cut off by a shutdown, not by the client.
+    if (error instanceof SourceError && ctx.state.shutdownSignal.aborted) {
+      throw new HttpError(503, "Server is shutting down", { "retry-after": "5" });
+    }
     throw toHttpError(error);
   } finally {
     ctx.metrics.received(limit.bytes);
