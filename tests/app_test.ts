@@ -4,6 +4,7 @@ import { FileStore } from "../src/fs/file_store.ts";
 import { Metrics } from "../src/metrics.ts";
 import { ServerState } from "../src/server_state.ts";
 import { assertEquals } from "./helpers/assert.ts";
+import { captureConsole } from "./helpers/console.ts";
 import { tempDir } from "./helpers/server.ts";
 
 const INFO = {
@@ -35,16 +36,11 @@ Deno.test("createApp() answers 499 without an error log when the client left mid
       },
     },
   }]);
-  const errors: unknown[] = [];
-  const consoleError = console.error;
-  console.error = (...args: unknown[]) => errors.push(args);
-  try {
+  const errors = await captureConsole("error", async () => {
     const res = await app(new Request("http://x/", { signal: controller.signal }), INFO);
     assertEquals(res.status, 499);
     assertEquals(await res.text(), "Client closed request\n");
-  } finally {
-    console.error = consoleError;
-  }
+  });
   assertEquals(errors, []);
   assertEquals([...deps.metrics.requests], [["GET 499", 1]]);
 });

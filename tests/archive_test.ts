@@ -1,5 +1,6 @@
 import { FileStore, MAX_TREE_ENTRIES, TooManyEntries } from "../src/fs/file_store.ts";
 import { assertEquals, assertMatch, assertOk, assertRejects } from "./helpers/assert.ts";
+import { captureConsole } from "./helpers/console.ts";
 import { openFds, settledFds } from "./helpers/fds.ts";
 import { fixtureBytes, headerSnapshot } from "./helpers/http_fixtures.ts";
 import { startTestServer, tempDir } from "./helpers/server.ts";
@@ -164,34 +165,58 @@ Deno.test("?download: HEAD, bad formats, --dotfiles and --no-listing", async (t)
   });
 });
 
-Deno.test("?download: a file that shrinks mid-archive ends the body short, never wrong", async () => {
-  await using dir = await tempDir({ "z.txt": "after" });
-  // 256 MiB, sparse: far more than socket buffers hold, so the server is
-  // still reading it when it shrinks.
-  using big = await Deno.open(`${dir.path}/big.bin`, { write: true, create: true });
-  await big.truncate(256 * 1024 * 1024);
-  await using server = startTestServer(dir.path);
-  const logged: string[] = [];
-  const consoleError = console.error;
-  console.error = (...args: unknown[]) => logged.push(args.join(" "));
-  try {
+/**
+ * Serves `root` (given a 256 MiB sparse `a.bin`: far more than socket buffers
+ * hold, so the server is still reading when the change comes), starts a tar
+ * download, runs `change` after the first chunk, and reads on until the body
+ * fails. Returns the bytes that arrived, the announced length and the
+ * server's error log.
+ */
+async function changeMidArchive(root: string, change: () => Promise<void>) {
+  {
+    using big = await Deno.open(`${root}/a.bin`, { write: true, create: true });
+    await big.truncate(256 * 1024 * 1024);
+  }
+  await using server = startTestServer(root);
+  const received: Uint8Array<ArrayBuffer>[] = [];
+  let announced = 0;
+  const logged = await captureConsole("error", async () => {
     const res = await fetch(server.href("/?download=tar"));
+    announced = Number(res.headers.get("content-length"));
     const reader = res.body!.getReader();
-    await reader.read();
-    await Deno.truncate(`${dir.path}/big.bin`, 1000);
-    let received = 0;
+    received.push((await reader.read()).value as Uint8Array<ArrayBuffer>);
+    await change();
     await assertRejects(async () => {
       while (true) {
         const { done, value } = await reader.read();
         if (done) break;
-        received += value.length;
+        received.push(value as Uint8Array<ArrayBuffer>);
       }
     });
-    assertOk(received < Number(res.headers.get("content-length")));
-  } finally {
-    console.error = consoleError;
-  }
-  assertEquals(logged, ["Response cut short: big.bin shrank while being archived"]);
+  });
+  const bytes = new Uint8Array(await new Blob(received).arrayBuffer());
+  return { bytes, announced, logged };
+}
+
+Deno.test("?download: a file that shrinks mid-archive ends the body short, never wrong", async () => {
+  await using dir = await tempDir({ "z.txt": "after" });
+  const { bytes, announced, logged } = await changeMidArchive(
+    dir.path,
+    () => Deno.truncate(`${dir.path}/a.bin`, 1000),
+  );
+  assertOk(bytes.length < announced);
+  assertEquals(logged, ["Response cut short: a.bin shrank while being archived"]);
+});
+
+Deno.test("?download: a file swapped for a symlink mid-archive never lets outside bytes in", async () => {
+  await using outside = await tempDir({ "secret.txt": "SECRET-OUTSIDE-ROOT\n".repeat(1000) });
+  await using dir = await tempDir({ "z.txt": "ordinary" });
+  const { bytes, logged } = await changeMidArchive(dir.path, async () => {
+    await Deno.remove(`${dir.path}/z.txt`);
+    await Deno.symlink(`${outside.path}/secret.txt`, `${dir.path}/z.txt`);
+  });
+  assertOk(!new TextDecoder().decode(bytes).includes("SECRET"), "no byte of the outside file");
+  assertEquals(logged, ["Response cut short: z.txt was removed or replaced while being archived"]);
 });
 
 Deno.test("?download: 30 archives aborted mid-body leave no file open", async () => {
@@ -226,37 +251,6 @@ Deno.test("FileStore.walk() stops at its entry limit", async () => {
   ]);
   await assertRejects(() => store.walk(store.root, false, 3), TooManyEntries);
   assertOk(MAX_TREE_ENTRIES >= 10_000);
-});
-
-Deno.test("?download: a file swapped for a symlink mid-archive never lets outside bytes in", async () => {
-  await using outside = await tempDir({ "secret.txt": "SECRET-OUTSIDE-ROOT\n".repeat(1000) });
-  await using dir = await tempDir({ "z.txt": "ordinary" });
-  using big = await Deno.open(`${dir.path}/a.bin`, { write: true, create: true });
-  await big.truncate(256 * 1024 * 1024);
-  await using server = startTestServer(dir.path);
-  const logged: string[] = [];
-  const consoleError = console.error;
-  console.error = (...args: unknown[]) => logged.push(args.join(" "));
-  const received: Uint8Array<ArrayBuffer>[] = [];
-  try {
-    const res = await fetch(server.href("/?download=tar"));
-    const reader = res.body!.getReader();
-    received.push((await reader.read()).value as Uint8Array<ArrayBuffer>);
-    await Deno.remove(`${dir.path}/z.txt`);
-    await Deno.symlink(`${outside.path}/secret.txt`, `${dir.path}/z.txt`);
-    await assertRejects(async () => {
-      while (true) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        received.push(value as Uint8Array<ArrayBuffer>);
-      }
-    });
-  } finally {
-    console.error = consoleError;
-  }
-  const text = new TextDecoder().decode(await new Blob(received).arrayBuffer());
-  assertOk(!text.includes("SECRET"), "no byte of the outside file");
-  assertEquals(logged, ["Response cut short: z.txt was removed or replaced while being archived"]);
 });
 
 Deno.test("FileStore.openSame() opens only the regular file the walk saw", async () => {

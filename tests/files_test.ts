@@ -8,6 +8,7 @@ import {
   parseByteRanges,
   rawRequest,
 } from "./helpers/http_fixtures.ts";
+import { captureConsole } from "./helpers/console.ts";
 import { connectRaw } from "./helpers/raw_http.ts";
 import { startTestServer, tempDir } from "./helpers/server.ts";
 
@@ -738,10 +739,7 @@ Deno.test("serveFiles() never answers 500 for a chmod 000 file or directory", as
 
 Deno.test("createApp() logs one access line per request with the bytes sent, - when unknown", async () => {
   await using dir = await tempDir({ "digits.txt": DIGITS });
-  const lines: string[] = [];
-  const original = console.log;
-  console.log = (line: string) => lines.push(line);
-  try {
+  const lines = await captureConsole("log", async () => {
     await using server = startTestServer(dir.path, { quiet: false });
     for (
       const [path, headers] of [["/digits.txt", {}], ["/digits.txt", { range: "bytes=0-2" }], [
@@ -754,9 +752,7 @@ Deno.test("createApp() logs one access line per request with the bytes sent, - w
     }
     const head = await get(server.href("/digits.txt"), {}, "HEAD");
     await head.body?.cancel();
-  } finally {
-    console.log = original;
-  }
+  });
   assertEquals(lines.length, 5);
   assertMatch(lines[0], /^127\.0\.0\.1 GET \/digits\.txt 200 10B \d+(\.\d)?ms$/);
   assertMatch(lines[1], / GET \/digits\.txt 206 3B /);

@@ -1,6 +1,7 @@
 import { streamsClosed } from "../src/stream_slots.ts";
 import { assertEquals } from "./helpers/assert.ts";
 import { deadline } from "./helpers/deadline.ts";
+import { captureConsole } from "./helpers/console.ts";
 import { startTestServer, tempDir } from "./helpers/server.ts";
 
 /** Opens a WebSocket and resolves once it is open; queues what it receives. */
@@ -84,10 +85,7 @@ Deno.test("wsEcho() closes sockets with 1001 on shutdown", async () => {
 
 Deno.test("wsEcho() with the access log and CORS on: echoes, logs 101, keeps serving", async () => {
   await using dir = await tempDir({ "a.txt": "still here" });
-  const lines: string[] = [];
-  const consoleLog = console.log;
-  console.log = (line: string) => lines.push(line);
-  try {
+  const lines = await captureConsole("log", async () => {
     // Both read the response after the upgrade: the log line (client
     // address) and CORS (headers of a 101 are final).
     await using server = startTestServer(dir.path, { quiet: false, cors: "*" });
@@ -99,8 +97,6 @@ Deno.test("wsEcho() with the access log and CORS on: echoes, logs 101, keeps ser
     const res = await fetch(server.href("/a.txt"));
     assertEquals(await res.text(), "still here");
     await deadline(streamsClosed(server.state), "the socket's release");
-  } finally {
-    console.log = consoleLog;
-  }
+  });
   assertEquals(lines.filter((l) => / \/_\/ws\/echo 101 /.test(l)).length, 1, lines.join("\n"));
 });
