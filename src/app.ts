@@ -173,9 +173,8 @@ export function createApp(
   function fail(request: Request, ctx: Context, error: unknown): Response {
     // Work stopped because the client left (a long walk sees request.signal):
     // nobody reads the answer; log it like nginx's 499, not as an error.
-    const httpError = request.signal.aborted
-      ? new HttpError(499, "Client closed request")
-      : toHttpError(error);
+    const left = request.signal.aborted && error === request.signal.reason;
+    const httpError = left ? new HttpError(499, "Client closed request") : toHttpError(error);
     if (httpError === null) {
       console.error(`Unexpected error for ${request.method} ${ctx.url.pathname}:`, error);
     }

@@ -88,9 +88,6 @@ function main() {
   initPreview(table);
   if (upload && writable) {
     manage = initManage(table, upload, { dirHref: location.pathname, onChanged: refresh });
-  }
-
-  if (upload && writable) {
     initUpload(upload, { dirHref: location.pathname, onUploaded: refresh });
   }
 }

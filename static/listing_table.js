@@ -147,7 +147,11 @@ export function enhanceTable(table, ui) {
       const next = active
         ? (sort.order === "asc" ? "desc" : "asc")
         : (key === "name" ? "asc" : "desc");
-      link.href = `?sort=${key}&order=${next}`;
+      // Keeps the other parameters (a search's `q`).
+      const params = new URLSearchParams(location.search);
+      params.set("sort", key);
+      params.set("order", next);
+      link.href = `?${params}`;
     }
   }
 

@@ -130,6 +130,9 @@ export function initManage(table, section, { dirHref, onChanged }) {
     if (result.status === 201) {
       say(`Renamed ${current} to ${wanted}.`, "ok");
       onChanged();
+    } else if (result.status === 409) {
+      // The server says why (an upload running in the folder, moving into itself, …).
+      say(`Not renamed: ${result.body.trim()}`, "error");
     } else {
       say(manageError(result.status, result.body), "error");
     }

@@ -223,7 +223,8 @@ export function initUpload(section, { dirHref, onUploaded }) {
             item.dataset.state = "queued";
             updateClear();
             item.append(cancel);
-            queue.push(() => start(true));
+            // Cancelled while waiting in the queue: it must not run.
+            queue.push(() => cancelled ? finished() : start(true));
             pump();
           });
           item.append(replace);

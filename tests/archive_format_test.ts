@@ -183,3 +183,39 @@ Deno.test("zipLocalHeader() clamps the extended timestamp to a signed 32-bit tim
   assertEquals(view.getUint16(at, true), 0x5455);
   assertEquals(view.getUint32(at + 5, true), 0x7fffffff);
 });
+
+Deno.test("tarStream() and zipStream() end short on a file they may not read", async (t) => {
+  const denied = (): never => {
+    throw new Deno.errors.PermissionDenied("Permission denied (os error 13)");
+  };
+  const files: ArchiveFiles = { read: denied, open: () => Promise.reject(denied()) };
+  for (const size of [10, 1024 * 1024]) {
+    await t.step(`${size} bytes`, async () => {
+      for (
+        const stream of [
+          tarStream([file("x", size)], files),
+          zipStream(zipLayout([file("x", size)]), [file("x", size)], files),
+        ]
+      ) {
+        let failure: unknown;
+        try {
+          await streamLength(stream);
+        } catch (error) {
+          failure = error;
+        }
+        assertEquals((failure as Error).message, "x could not be read while being archived");
+      }
+    });
+  }
+});
+
+Deno.test("zipStream() errors instead of sending a file that shrank", async () => {
+  const entries = [file("a.bin", 1000)];
+  let failure: unknown;
+  try {
+    await streamLength(zipStream(zipLayout(entries), entries, zeros(400)));
+  } catch (error) {
+    failure = error;
+  }
+  assertEquals((failure as Error).message, "a.bin shrank while being archived");
+});

@@ -1,6 +1,7 @@
 import { FileStore, MAX_TREE_ENTRIES, TooManyEntries } from "../src/fs/file_store.ts";
 import { assertEquals, assertMatch, assertOk, assertRejects } from "./helpers/assert.ts";
 import { captureConsole } from "./helpers/console.ts";
+import { CAN_DENY_READ } from "./helpers/permissions.ts";
 import { openFds, settledFds } from "./helpers/fds.ts";
 import { fixtureBytes, headerSnapshot } from "./helpers/http_fixtures.ts";
 import { startTestServer, tempDir } from "./helpers/server.ts";
@@ -300,4 +301,20 @@ Deno.test("?download: executable files keep their x bits (755), others are 644",
   const listing = await run("tar", ["-tvf", `${out.path}/x.tar`]);
   assertMatch(listing, /^-rw-r--r-- .* data\.txt$/m);
   assertMatch(listing, /^-rwxr-xr-x .* run\.sh$/m);
+});
+
+Deno.test({
+  name: "FileStore.walk() keeps an unreadable folder below, empty (skipped as root)",
+  ignore: !CAN_DENY_READ,
+  async fn() {
+    await using dir = await tempDir({ "a.txt": "a", "locked/x.txt": "x" });
+    await Deno.chmod(`${dir.path}/locked`, 0o000);
+    try {
+      const store = new FileStore(dir.path);
+      const names = (await store.walk(store.root, false, 100)).map((e) => e.name);
+      assertEquals(names, ["a.txt", "locked"]);
+    } finally {
+      await Deno.chmod(`${dir.path}/locked`, 0o755);
+    }
+  },
 });

@@ -9,6 +9,7 @@ import {
   rawRequest,
 } from "./helpers/http_fixtures.ts";
 import { captureConsole } from "./helpers/console.ts";
+import { CAN_DENY_READ } from "./helpers/permissions.ts";
 import { connectRaw } from "./helpers/raw_http.ts";
 import { startTestServer, tempDir } from "./helpers/server.ts";
 
@@ -696,22 +697,9 @@ Deno.test("serveFiles() answers 404, not 500, for a symlink loop and an overlong
   assertEquals([listing.status, await listing.json()], [200, []]);
 });
 
-const unreadable = (() => {
-  const path = Deno.makeTempFileSync();
-  try {
-    Deno.chmodSync(path, 0o000);
-    Deno.readFileSync(path);
-    return false; // root reads anything: nothing to test
-  } catch {
-    return true;
-  } finally {
-    Deno.removeSync(path);
-  }
-})();
-
 Deno.test({
   name: "serveFiles() answers 403 for a file it may not read (skipped as root, who reads anything)",
-  ignore: !unreadable,
+  ignore: !CAN_DENY_READ,
   async fn() {
     await using dir = await tempDir({ "secret.txt": "s", "small.txt": "x" });
     await Deno.chmod(`${dir.path}/secret.txt`, 0o000);

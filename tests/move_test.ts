@@ -108,12 +108,22 @@ Deno.test("MOVE needs write mode and a read-write user", async () => {
 });
 
 Deno.test("moveEntry() refuses a hard link onto itself and a folder with an upload running", async () => {
-  await using dir = await tempDir({ "a.txt": "A", "up/.sluice-upload-1234": "partial" });
+  await using dir = await tempDir({ "a.txt": "A", "up/old.txt": "o" });
   await Deno.link(`${dir.path}/a.txt`, `${dir.path}/hard.txt`);
   await using server = startTestServer(dir.path, { upload: true });
   const same = await move(server.href("/a.txt"), "/hard.txt", { overwrite: "T" });
   assertEquals([same.status, same.text], [409, "Source and destination are the same file\n"]);
+  // An upload into up/ that is still receiving its body.
+  const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
+  const writer = writable.getWriter();
+  const put = fetch(server.href("/up/new.bin"), { method: "PUT", body: readable });
+  await writer.write(new Uint8Array(10));
+  while (server.state.temps.size === 0) await new Promise((resolve) => setTimeout(resolve, 5));
   const busy = await move(server.href("/up/"), "/up2/");
   assertEquals([busy.status, busy.text], [409, "Folder has an upload in progress\n"]);
-  assertEquals(tree(dir.path), ["a.txt", "hard.txt", "up/"]);
+  await writer.close();
+  assertEquals((await put).status, 201);
+  assertEquals(tree(`${dir.path}/up`), ["new.bin", "old.txt"]);
+  // Once it is done the folder moves.
+  assertEquals((await move(server.href("/up/"), "/up2/")).status, 201);
 });

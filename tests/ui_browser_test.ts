@@ -703,6 +703,12 @@ Deno.test({
     assertMatch(page.url(), /\/\?q=cat$/);
     await waitLive(page);
     assertEquals(await page.evaluate(scripts.visibleNames), ["a/cat.txt", "b/c/Catalog.pdf"]);
+    // Sorting keeps the search (the links are rewritten by the script).
+    await page.click("th.col-size a.sort");
+    assertMatch(
+      (await page.evaluate(scripts.attrOf, "th.col-size a.sort", "href"))!,
+      /^\?q=cat&sort=size&order=asc$/,
+    );
     await Deno.writeTextFile(`${dir.path}/b/wildcat.md`, "new");
     await page.waitForSelector('tr[data-name="b/wildcat.md"]');
     assertEquals(errors, []);

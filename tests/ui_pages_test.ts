@@ -10,7 +10,9 @@ import {
 } from "../src/html/listing_page.ts";
 import type { DirEntry } from "../src/fs/file_store.ts";
 import * as browserFormat from "../static/format.js";
-import { uploadError } from "../static/upload.js";
+import { isUploadable, uploadError, uploadUrl } from "../static/upload.js";
+import { nameProblem } from "../static/manage.js";
+import { sortFromParams } from "../static/listing_table.js";
 
 const ENTRIES: DirEntry[] = [
   { name: "b.txt", isDirectory: false, size: 300, mtime: 3_000 },
@@ -246,5 +248,33 @@ Deno.test("affects() tells which changes alter a folder's listing", () => {
   ];
   for (const [path, dir, expected] of cases) {
     assertEquals(affects(path, dir), expected, `${path} in ${dir}`);
+  }
+});
+
+Deno.test("nameProblem() refuses names the server would refuse or hide", () => {
+  const cases: [string, string | null][] = [
+    ["holiday 2026", null],
+    ["ünï ✓", null],
+    ["", "Enter a name."],
+    ["   ", "Enter a name."],
+    ["..", "That name is reserved."],
+    ["a/b", "A name cannot contain / or \\."],
+    ["a\\b", "A name cannot contain / or \\."],
+    [".env", "Names starting with a dot are hidden on this server."],
+  ];
+  for (const [name, expected] of cases) assertEquals(nameProblem(name), expected, name);
+});
+
+Deno.test("uploadUrl() encodes each segment; isUploadable() skips dot-entries anywhere", () => {
+  assertEquals(uploadUrl("/dir%20x/", "trip/day 1?.txt"), "/dir%20x/trip/day%201%3F.txt");
+  assertEquals(isUploadable("trip/photos/a.jpg"), true);
+  assertEquals(isUploadable("trip/.git/HEAD"), false);
+  assertEquals(isUploadable(".DS_Store"), false);
+});
+
+Deno.test("sortFromParams() reads the same ?sort and ?order as the server", () => {
+  for (const query of ["", "sort=size", "sort=mtime&order=asc", "sort=bogus&order=up"]) {
+    const params = new URLSearchParams(query);
+    assertEquals(sortFromParams(params), parseListingSort(params), query);
   }
 });

@@ -290,7 +290,15 @@ export class FileStore {
     const found: TreeEntry[] = [];
     const pace = pacer(signal);
     const visit = async (path: string, prefix: string, ancestors: Set<string>) => {
-      const entries = await this.#entries(path, dotfiles, prefix, pace);
+      let entries: TreeEntry[];
+      try {
+        entries = await this.#entries(path, dotfiles, prefix, pace);
+      } catch (error) {
+        // A folder below that cannot be read is kept, empty, as a listing of
+        // it would answer 403; the walked folder itself must be readable.
+        if (prefix === "" || !(error instanceof Deno.errors.PermissionDenied)) throw error;
+        return;
+      }
       entries.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
       for (const item of entries) {
         if (item.isDirectory && ancestors.has(item.path)) continue;

@@ -326,7 +326,10 @@ export class FileWriter {
       throw new HttpError(409, "Source and destination are the same file");
     }
     // An upload into the folder would lose its way (its temp file and target move).
-    if (!from.isSymlink && from.existing?.isDirectory && await holdsHidden(from.path, true)) {
+    if (
+      !from.isSymlink && from.existing?.isDirectory &&
+      [...this.#temps].some((temp) => contained(from.path, temp))
+    ) {
       throw new HttpError(409, "Folder has an upload in progress");
     }
     if (to.isRoot || to.path === from.path) {

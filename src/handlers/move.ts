@@ -47,7 +47,7 @@ export const moveEntry: Handler = async (request, ctx) => {
   const to = destination(request.headers.get("destination"), ctx.url);
   checkWritablePath(to, ctx.config.dotfiles);
   const overwrite = overwriteFlag(request.headers.get("overwrite"));
-  const writer = new FileWriter(ctx.store.root);
+  const writer = new FileWriter(ctx.store.root, { temps: ctx.state.temps });
   const source = writer.locate(segments);
   if (trailingSlash && source.existing !== null && !source.existing.isDirectory) {
     throw new HttpError(404, "Not found");

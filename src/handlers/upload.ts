@@ -50,6 +50,8 @@ export const upload: Handler = async (request, ctx) => {
   if (target.existing?.isDirectory) throw new HttpError(409, "Target is a folder");
   checkWritePreconditions(request, target.existing);
   const expected = expectedDigests(request.headers);
+  // Before the body is touched: a 429 or 503 leaves it unread.
+  const release = openStream(ctx, "upload");
 
   const limit = new ByteLimitStream(ctx.config.maxUpload);
   const algorithms = new Set<DigestAlgorithm>(["sha256"]);
@@ -60,7 +62,6 @@ export const upload: Handler = async (request, ctx) => {
     .pipeThrough(limit)
     .pipeThrough(digest);
 
-  const release = openStream(ctx, "upload");
   let result;
   try {
     result = await writer.write(target, source, (current) => {

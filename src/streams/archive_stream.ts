@@ -33,7 +33,7 @@ export interface ArchiveFiles {
  * symlink that could lead outside ROOT, or a FIFO).
  */
 export class FileChanged extends Error {
-  constructor(name: string, how: "shrank" | "was removed or replaced") {
+  constructor(name: string, how: "shrank" | "was removed or replaced" | "could not be read") {
     super(`${name} ${how} while being archived`);
   }
 }
@@ -109,13 +109,23 @@ async function* fileChunks(
   // Small files in one synchronous read: a thread-pool round trip for each
   // of lstat, open, fstat and read made 90,000 small files take 20 s.
   if (source.size <= CHUNK) {
-    const bytes = files.read(source);
+    let bytes;
+    try {
+      bytes = files.read(source);
+    } catch (error) {
+      throw unreadable(source, error);
+    }
     if (bytes === null) throw new FileChanged(source.name, "was removed or replaced");
     if (bytes.length < source.size) throw new FileChanged(source.name, "shrank");
     yield bytes;
     return;
   }
-  const opened = await files.open(source);
+  let opened;
+  try {
+    opened = await files.open(source);
+  } catch (error) {
+    throw unreadable(source, error);
+  }
   if (opened === null) throw new FileChanged(source.name, "was removed or replaced");
   using file = opened;
   let left = source.size;
@@ -130,6 +140,13 @@ async function* fileChunks(
     left -= filled;
     yield buffer;
   }
+}
+
+/** A permission error as `FileChanged` (the body ends short, one log line); others as they are. */
+function unreadable(source: ArchiveSource, error: unknown): unknown {
+  return error instanceof Deno.errors.PermissionDenied
+    ? new FileChanged(source.name, "could not be read")
+    : error;
 }
 
 /**
