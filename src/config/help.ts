@@ -14,15 +14,15 @@ Flags (each also read from an environment variable, e.g. SLUICE_PORT):
                          faster small files; not for network filesystems
   --quiet                no access log
   --log-format FORMAT    text (default) or json
-  --upload               enable writes: PUT uploads, DELETE, mkdir
+  --upload               enable writes: PUT uploads, PUT dir/ (mkdir), DELETE, MOVE
   --max-upload SIZE      largest upload (default 10GiB; e.g. 500MB, 2GiB)
   --auth USER:PASS[:rw|:ro]  HTTP Basic user (repeatable; PASS may be sha256:<hex>)
   --anonymous-read       let clients without credentials read
   --insecure             allow writes on a non-loopback host without --auth
   --cert FILE --key FILE serve HTTPS (HTTP/2 via ALPN)
   --heartbeat MS         SSE heartbeat interval (default 15000)
-  --grace MS             shutdown grace period for running downloads (default 10000)
-  --max-streams N        concurrent live streams per client (default 64)
+  --grace MS             on shutdown, how long uploads and downloads may finish (default 10000)
+  --max-streams N        concurrent long-lived requests per client (default 64)
   -h, --help             show this help
   -V, --version          show the version
 

@@ -96,7 +96,8 @@ function isMissing(error: unknown): boolean {
  *
  * Metadata calls are synchronous on purpose: for page-cached metadata they
  * are several times faster than Deno's thread-pool round trip (see
- * PERF-NOTES), and they are bounded. Reads of file contents stay async.
+ * docs/perf-notes.md), and they are bounded. Small, bounded reads are
+ * synchronous too; everything else streams asynchronously.
  */
 export class FileStore {
   /** Absolute real path of ROOT. */

@@ -82,7 +82,7 @@ export async function createBenchData(
 
 /**
  * Reads a file to the end so its pages are cached: idle pages are reclaimed
- * after about a minute on our VMs (see PERF-NOTES), which would turn a
+ * after about a minute on our VMs (see docs/perf-notes.md), which would turn a
  * range benchmark into a disk benchmark.
  */
 export async function warmPageCache(path: string): Promise<void> {

@@ -24,7 +24,7 @@ export interface NginxOptions {
 /**
  * The config text. One worker, no master process, no access log,
  * `tcp_nopush off` (Debian's `on` stalls ~40 ms on unaligned ranges, see
- * PERF-NOTES), and nothing Sluice does not do either (no open_file_cache).
+ * docs/perf-notes.md), and nothing Sluice does not do either (no open_file_cache).
  */
 export function nginxConfig(options: NginxOptions): string {
   const { prefix } = options;
