@@ -87,7 +87,7 @@ function allowed(route: Route): string[] {
 }
 
 /** Answers an `HttpError` with its status and a short plain (or JSON) reason. */
-export function errorResponse(error: HttpError, request: Request): Response {
+function errorResponse(error: HttpError, request: Request): Response {
   const headers = new Headers(error.headers);
   const json = acceptsJson(request);
   headers.set(

@@ -3,6 +3,7 @@ import { createApp } from "./app.ts";
 import type { Config } from "./config/parse_config.ts";
 import { ChangeFeed } from "./fs/change_feed.ts";
 import { FileStore } from "./fs/file_store.ts";
+import { removeTemps } from "./fs/file_writer.ts";
 import { Metrics } from "./metrics.ts";
 import { FileChanged } from "./streams/archive_stream.ts";
 import { ServerState } from "./server_state.ts";
@@ -27,7 +28,7 @@ export interface RunningServer {
 }
 
 /** Absolute path of the bundled UI assets, wherever Sluice runs from. */
-export const STATIC_DIR: string = fileURLToPath(new URL("../static", import.meta.url));
+const STATIC_DIR: string = fileURLToPath(new URL("../static", import.meta.url));
 
 /**
  * Starts Sluice with `config`. Throws `Deno.errors.AddrInUse` when the port
@@ -102,13 +103,7 @@ export function startServer(config: Config): RunningServer {
         await changeFeed.close();
         // Uploads the grace cut short: the process exit that follows would
         // skip their own cleanup, so their temp files go now.
-        for (const temp of state.temps) {
-          try {
-            Deno.removeSync(temp);
-          } catch {
-            // Already gone.
-          }
-        }
+        removeTemps(state.temps);
       })();
       return stopping;
     },

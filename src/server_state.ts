@@ -1,5 +1,15 @@
-/** Kinds of long-lived streams the server counts. */
-export type StreamKind = "download" | "upload" | "sse" | "websocket" | "progress";
+/** Kinds of long-lived requests the server counts. */
+export const STREAM_KINDS = [
+  "download",
+  "upload",
+  "sse",
+  "websocket",
+  "progress",
+  "search",
+] as const;
+
+/** One of `STREAM_KINDS`. */
+export type StreamKind = typeof STREAM_KINDS[number];
 
 /**
  * Process-wide live state: open streams by kind (for health, metrics and
@@ -52,8 +62,7 @@ export class ServerState {
 
   /** Open streams by kind, every kind present (zero when none). */
   openStreams(): Record<StreamKind, number> {
-    const kinds: StreamKind[] = ["download", "upload", "sse", "websocket", "progress"];
-    return Object.fromEntries(kinds.map((k) => [k, this.#open.get(k) ?? 0])) as Record<
+    return Object.fromEntries(STREAM_KINDS.map((k) => [k, this.#open.get(k) ?? 0])) as Record<
       StreamKind,
       number
     >;

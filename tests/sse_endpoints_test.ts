@@ -161,6 +161,7 @@ Deno.test("sseCountdown() releases its stream when the client leaves", async () 
     sse: 0,
     websocket: 0,
     progress: 0,
+    search: 0,
   });
 });
 

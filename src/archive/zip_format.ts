@@ -10,11 +10,11 @@
  * @module
  */
 
-import { type ArchiveEntry, archiveMode } from "./tar_format.ts";
+import { type ArchiveEntry, archiveMode } from "./archive_entry.ts";
 
 /** One entry placed in the archive. */
-export interface ZipEntry {
-  entry: ArchiveEntry;
+export interface ZipEntry<T extends ArchiveEntry = ArchiveEntry> {
+  entry: T;
   /** The UTF-8 name (folders end with `/`). */
   name: Uint8Array;
   /** Where its local header starts. */
@@ -22,8 +22,8 @@ export interface ZipEntry {
 }
 
 /** Where everything goes in an archive. */
-export interface ZipLayout {
-  entries: ZipEntry[];
+export interface ZipLayout<T extends ArchiveEntry = ArchiveEntry> {
+  entries: ZipEntry<T>[];
   /** Where the central directory starts. */
   centralOffset: number;
   centralLength: number;
@@ -40,8 +40,8 @@ const encoder = new TextEncoder();
 const needsZip64 = (n: number) => n >= MAX32;
 
 /** Places every entry: offsets, the central directory and the total length. */
-export function zipLayout(entries: readonly ArchiveEntry[]): ZipLayout {
-  const placed: ZipEntry[] = [];
+export function zipLayout<T extends ArchiveEntry>(entries: readonly T[]): ZipLayout<T> {
+  const placed: ZipEntry<T>[] = [];
   let offset = 0;
   let centralLength = 0;
   for (const entry of entries) {

@@ -411,6 +411,15 @@ async function holdsHidden(dir: string, dotfiles: boolean): Promise<boolean> {
   return false;
 }
 
+/**
+ * Removes the temp files of uploads that are still listed (a shutdown whose
+ * grace ran out: the process exit would skip their own cleanup).
+ */
+export function removeTemps(temps: Set<string>): void {
+  for (const temp of temps) removeQuietly(temp);
+  temps.clear();
+}
+
 function removeQuietly(path: string): void {
   try {
     Deno.removeSync(path);

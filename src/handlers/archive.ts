@@ -2,11 +2,12 @@ import { basename } from "node:path";
 import type { RequestContext } from "../context.ts";
 import { tarLength } from "../archive/tar_format.ts";
 import { zipLayout } from "../archive/zip_format.ts";
-import { type FileInfo, MAX_TREE_ENTRIES, TooManyEntries } from "../fs/file_store.ts";
+import type { FileInfo } from "../fs/file_store.ts";
 import { contentDisposition } from "../http/content_disposition.ts";
 import { HttpError } from "../http/http_error.ts";
 import { openStream } from "../stream_slots.ts";
 import { headResponse } from "./stream_response.ts";
+import { walkFolder } from "./walk_folder.ts";
 import { type ArchiveFiles, tarStream, zipStream } from "../streams/archive_stream.ts";
 
 const FORMATS = {
@@ -43,21 +44,7 @@ export async function serveArchive(
   const format = parseFormat(ctx.url.searchParams.get("download") ?? "");
   const release = openStream(ctx, "download");
   try {
-    let entries;
-    try {
-      entries = await ctx.store.walk(
-        dir.path,
-        ctx.config.dotfiles,
-        MAX_TREE_ENTRIES,
-        request.signal,
-      );
-    } catch (error) {
-      if (!(error instanceof TooManyEntries)) throw error;
-      throw new HttpError(
-        403,
-        `Folder too large to archive (more than ${error.limit.toLocaleString("en-US")} entries)`,
-      );
-    }
+    const entries = await walkFolder(request, ctx, dir, "archive");
     const layout = format === "zip" ? zipLayout(entries) : null;
     const name = (segments.at(-1) ?? (basename(ctx.store.root) || "files")) +
       FORMATS[format].extension;
@@ -77,7 +64,7 @@ export async function serveArchive(
       open: (source) => ctx.store.openSame(source.path, source.ino ?? null),
       read: (source) => ctx.store.readSame(source.path, source.ino ?? null, source.size),
     };
-    const stored = layout ? zipStream(layout, entries, files) : tarStream(entries, files);
+    const stored = layout ? zipStream(layout, files) : tarStream(entries, files);
     const body = gzip ? stored.pipeThrough(new CompressionStream("gzip")) : stored;
     ctx.completed.then(release, release);
     return new Response(body, { headers });

@@ -29,7 +29,7 @@ export const deleteEntry: Handler = async (request, ctx) => {
  * Anything else is refused rather than guessed: deleting a whole tree on a
  * typo or a `no` loses data.
  */
-export function recursiveFlag(value: string | null): boolean {
+function recursiveFlag(value: string | null): boolean {
   if (value === null || value === "0" || value === "false") return false;
   if (value === "" || value === "1" || value === "true") return true;
   throw new HttpError(400, 'Invalid ?recursive value (use "?recursive" or "?recursive=0")');

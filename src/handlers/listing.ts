@@ -1,22 +1,18 @@
 import type { RequestContext } from "../context.ts";
-import {
-  type DirEntry,
-  type FileInfo,
-  MAX_TREE_ENTRIES,
-  TooManyEntries,
-} from "../fs/file_store.ts";
+import type { DirEntry, FileInfo } from "../fs/file_store.ts";
 import { HttpError } from "../http/http_error.ts";
 import { openStream } from "../stream_slots.ts";
 import { parseListingSort, renderListingPage, sortEntries } from "../html/listing_page.ts";
 import { acceptsJson } from "../http/accepts.ts";
 import { UI_HEADERS } from "../http/ui_headers.ts";
 import { VERSION } from "../version.ts";
+import { walkFolder } from "./walk_folder.ts";
 
 /** Longest search text, in UTF-16 code units (longer than any file name). */
 const MAX_QUERY_LENGTH = 255;
 
 /** Most search results shown; the page says when there were more. */
-export const MAX_SEARCH_RESULTS = 1000;
+const MAX_SEARCH_RESULTS = 1000;
 
 /**
  * Answers a directory listing as HTML, or JSON for `Accept: application/json`.
@@ -35,7 +31,7 @@ export async function serveListing(
   let entries: DirEntry[];
   let truncated = false;
   if (query !== "") {
-    ({ entries, truncated } = await search(ctx, dir, query, request.signal));
+    ({ entries, truncated } = await search(request, ctx, dir, query));
   } else {
     entries = await ctx.store.list(dir.path, ctx.config.dotfiles);
   }
@@ -80,23 +76,12 @@ export async function serveListing(
 }
 
 /** Entries under `dir` whose names contain `query` (case and Unicode form ignored). */
-async function search(
-  ctx: RequestContext,
-  dir: FileInfo,
-  query: string,
-  signal: AbortSignal,
-) {
+async function search(request: Request, ctx: RequestContext, dir: FileInfo, query: string) {
   // A walk can take a while: it counts against the client's --max-streams.
-  const release = openStream(ctx, "download");
+  const release = openStream(ctx, "search");
   let tree;
   try {
-    tree = await ctx.store.walk(dir.path, ctx.config.dotfiles, MAX_TREE_ENTRIES, signal);
-  } catch (error) {
-    if (!(error instanceof TooManyEntries)) throw error;
-    throw new HttpError(
-      403,
-      `Folder too large to search (more than ${error.limit.toLocaleString("en-US")} entries)`,
-    );
+    tree = await walkFolder(request, ctx, dir, "search");
   } finally {
     release();
   }

@@ -82,7 +82,7 @@ export const upload: Handler = async (request, ctx) => {
     if (error instanceof SourceError && ctx.state.shutdownSignal.aborted) {
       throw new HttpError(503, "Server is shutting down", { "retry-after": "5" });
     }
-    throw toHttpError(error);
+    throw uploadHttpError(error);
   } finally {
     ctx.metrics.received(limit.bytes);
     release();
@@ -144,7 +144,7 @@ function failureReason(error: unknown): string {
   return "disk";
 }
 
-function toHttpError(error: unknown): unknown {
+function uploadHttpError(error: unknown): unknown {
   if (error instanceof SourceError) return new HttpError(400, "Upload interrupted");
   if (error instanceof Error && "code" in error && error.code === "ENOSPC") {
     return new HttpError(507, "Not enough space on the server");

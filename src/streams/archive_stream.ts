@@ -1,5 +1,7 @@
 import { crc32 } from "node:zlib";
-import { type ArchiveEntry, TAR_END_LENGTH, tarHeader, tarPadding } from "../archive/tar_format.ts";
+import type { ArchiveEntry } from "../archive/archive_entry.ts";
+import { TAR_END_LENGTH, tarHeader, tarPadding } from "../archive/tar_format.ts";
+import { gatherChunks } from "./gather_chunks.ts";
 import {
   zipCentralHeader,
   zipDataDescriptor,
@@ -60,7 +62,7 @@ export function tarStream(entries: readonly ArchiveSource[], files: ArchiveFiles
     }
     yield new Uint8Array(TAR_END_LENGTH);
   }
-  return ReadableStream.from(gather(parts()));
+  return ReadableStream.from(gatherChunks(parts(), GATHER));
 }
 
 /**
@@ -68,21 +70,17 @@ export function tarStream(entries: readonly ArchiveSource[], files: ArchiveFiles
  * pull-based stream of exactly `layout.length` bytes, with the CRC-32 of
  * each file computed as its bytes go out. Same file rules as `tarStream`.
  */
-export function zipStream(
-  layout: ZipLayout,
-  sources: readonly ArchiveSource[],
-  files: ArchiveFiles,
-): ReadableStream {
+export function zipStream(layout: ZipLayout<ArchiveSource>, files: ArchiveFiles): ReadableStream {
   async function* parts(): AsyncGenerator<Uint8Array> {
     const crcs: number[] = [];
-    for (const [i, item] of layout.entries.entries()) {
+    for (const item of layout.entries) {
       yield zipLocalHeader(item);
       if (item.entry.isDirectory) {
         crcs.push(0);
         continue;
       }
       let crc = 0;
-      for await (const chunk of fileChunks(sources[i], files)) {
+      for await (const chunk of fileChunks(item.entry, files)) {
         crc = crc32(chunk, crc);
         yield chunk;
       }
@@ -92,7 +90,7 @@ export function zipStream(
     for (const [i, item] of layout.entries.entries()) yield zipCentralHeader(item, crcs[i]);
     yield zipEnd(layout);
   }
-  return ReadableStream.from(gather(parts()));
+  return ReadableStream.from(gatherChunks(parts(), GATHER));
 }
 
 /**
@@ -147,36 +145,4 @@ function unreadable(source: ArchiveSource, error: unknown): unknown {
   return error instanceof Deno.errors.PermissionDenied
     ? new FileChanged(source.name, "could not be read")
     : error;
-}
-
-/**
- * Joins parts smaller than `GATHER` (headers, padding, small files) into
- * one chunk, so an archive of many small files is not written in thousands
- * of tiny pieces. Order and bytes are unchanged.
- */
-async function* gather(parts: AsyncGenerator<Uint8Array>): AsyncGenerator<Uint8Array> {
-  let pending: Uint8Array[] = [];
-  let pendingLength = 0;
-  const flush = () => {
-    const joined = new Uint8Array(pendingLength);
-    let at = 0;
-    for (const part of pending) {
-      joined.set(part, at);
-      at += part.length;
-    }
-    pending = [];
-    pendingLength = 0;
-    return joined;
-  };
-  for await (const part of parts) {
-    if (part.length >= GATHER) {
-      if (pendingLength > 0) yield flush();
-      yield part;
-      continue;
-    }
-    pending.push(part);
-    pendingLength += part.length;
-    if (pendingLength >= GATHER) yield flush();
-  }
-  if (pendingLength > 0) yield flush();
 }
