@@ -1,7 +1,13 @@
 import fc from "fast-check";
 import type { ArchiveEntry } from "../src/archive/archive_entry.ts";
 import { paxRecord, tarHeader, tarHeaderLength, tarLength } from "../src/archive/tar_format.ts";
-import { dosDateTime, zipLayout, zipLocalHeader } from "../src/archive/zip_format.ts";
+import {
+  dosDateTime,
+  zipCentralHeader,
+  zipEnd,
+  zipLayout,
+  zipLocalHeader,
+} from "../src/archive/zip_format.ts";
 import {
   type ArchiveFiles,
   type ArchiveSource,
@@ -213,4 +219,35 @@ Deno.test("zipStream() errors instead of sending a file that shrank", async () =
     failure = error;
   }
   assertEquals((failure as Error).message, "a.bin shrank while being archived");
+});
+
+Deno.test("zipCentralHeader() and zipEnd() write ZIP64 fields where sizes and offsets need them", () => {
+  const layout = zipLayout([file("a", 2 ** 32 + 5), file("b", 1)]);
+  const [big, after] = layout.entries;
+  const view = (bytes: Uint8Array) => new DataView(bytes.buffer, bytes.byteOffset);
+  // The huge file: 32-bit sizes are 0xFFFFFFFF and the ZIP64 extra holds both (8 bytes each).
+  const first = view(zipCentralHeader(big, 0xdeadbeef));
+  assertEquals(first.getUint32(0, true), 0x02014b50);
+  assertEquals(first.getUint32(16, true), 0xdeadbeef);
+  assertEquals([first.getUint32(20, true), first.getUint32(24, true)], [0xffffffff, 0xffffffff]);
+  const extraAt = 46 + 1 + 9; // fixed part, name "a", extended timestamp
+  assertEquals([first.getUint16(extraAt, true), first.getUint16(extraAt + 2, true)], [0x0001, 16]);
+  assertEquals(first.getBigUint64(extraAt + 4, true), BigInt(2 ** 32 + 5));
+  assertEquals(first.getBigUint64(extraAt + 12, true), BigInt(2 ** 32 + 5));
+  // The small file after it: its offset is past 4 GiB, so only the offset goes to ZIP64.
+  const second = view(zipCentralHeader(after, 1));
+  assertEquals(second.getUint32(42, true), 0xffffffff);
+  assertEquals([second.getUint16(extraAt, true), second.getUint16(extraAt + 2, true)], [1, 8]);
+  assertEquals(second.getBigUint64(extraAt + 4, true), BigInt(after.offset));
+  // The end: a ZIP64 record and locator, then the classic record pointing at them.
+  const end = view(zipEnd(layout));
+  assertEquals(end.getUint32(0, true), 0x06064b50);
+  assertEquals(end.getBigUint64(24, true), 2n);
+  assertEquals(end.getBigUint64(40, true), BigInt(layout.centralLength));
+  assertEquals(end.getBigUint64(48, true), BigInt(layout.centralOffset));
+  assertEquals(end.getUint32(56, true), 0x07064b50);
+  assertEquals(end.getBigUint64(64, true), BigInt(layout.centralOffset + layout.centralLength));
+  assertEquals(end.getUint32(76, true), 0x06054b50);
+  assertEquals(end.getUint32(92, true), 0xffffffff);
+  assertEquals(76 + 22, end.byteLength);
 });

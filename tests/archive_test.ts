@@ -62,7 +62,7 @@ const EXPECTED_ROOT = [
   "sub/ünïcode ✓.txt",
 ];
 
-Deno.test("?download=tar: a folder as a tar that GNU tar extracts byte for byte", async () => {
+Deno.test("serveArchive() ?download=tar: a folder as a tar that GNU tar extracts byte for byte", async () => {
   await using dir = await archiveFixture();
   await using out = await tempDir();
   await using server = startTestServer(dir.path);
@@ -82,7 +82,7 @@ Deno.test("?download=tar: a folder as a tar that GNU tar extracts byte for byte"
   assertMatch(listing, /^-rw-r--r-- 0\/0 +6 /m);
 });
 
-Deno.test("?download (zip): a stored ZIP that unzip and Python's zipfile verify", async (t) => {
+Deno.test("serveArchive() ?download (zip): a stored ZIP that unzip and Python's zipfile verify", async (t) => {
   await using dir = await archiveFixture();
   await using out = await tempDir();
   await using server = startTestServer(dir.path);
@@ -107,7 +107,7 @@ Deno.test("?download (zip): a stored ZIP that unzip and Python's zipfile verify"
   });
 });
 
-Deno.test("?download=tar.gz: a gzipped tar that GNU tar extracts byte for byte", async () => {
+Deno.test("serveArchive() ?download=tar.gz: a gzipped tar that GNU tar extracts byte for byte", async () => {
   await using dir = await archiveFixture();
   await using out = await tempDir();
   await using server = startTestServer(dir.path);
@@ -129,7 +129,7 @@ Deno.test("?download=tar.gz: a gzipped tar that GNU tar extracts byte for byte",
   await head.body?.cancel();
 });
 
-Deno.test("?download: HEAD, bad formats, --dotfiles and --no-listing", async (t) => {
+Deno.test("serveArchive() HEAD, bad formats, --dotfiles and --no-listing", async (t) => {
   await using dir = await archiveFixture();
   await t.step("HEAD has GET's headers and no body", async () => {
     await using server = startTestServer(dir.path);
@@ -199,7 +199,7 @@ async function changeMidArchive(root: string, change: () => Promise<void>) {
   return { bytes, announced, logged };
 }
 
-Deno.test("?download: a file that shrinks mid-archive ends the body short, never wrong", async () => {
+Deno.test("serveArchive() ends the body short when a file shrinks mid-archive, never sends wrong bytes", async () => {
   await using dir = await tempDir({ "z.txt": "after" });
   const { bytes, announced, logged } = await changeMidArchive(
     dir.path,
@@ -209,7 +209,7 @@ Deno.test("?download: a file that shrinks mid-archive ends the body short, never
   assertEquals(logged, ["Response cut short: a.bin shrank while being archived"]);
 });
 
-Deno.test("?download: a file swapped for a symlink mid-archive never lets outside bytes in", async () => {
+Deno.test("serveArchive() never lets outside bytes in when a file is swapped for a symlink", async () => {
   await using outside = await tempDir({ "secret.txt": "SECRET-OUTSIDE-ROOT\n".repeat(1000) });
   await using dir = await tempDir({ "z.txt": "ordinary" });
   const { bytes, logged } = await changeMidArchive(dir.path, async () => {
@@ -220,7 +220,7 @@ Deno.test("?download: a file swapped for a symlink mid-archive never lets outsid
   assertEquals(logged, ["Response cut short: z.txt was removed or replaced while being archived"]);
 });
 
-Deno.test("?download: 30 archives aborted mid-body leave no file open", async () => {
+Deno.test("serveArchive() leaves no file open after 30 archives aborted mid-body", async () => {
   await using dir = await tempDir({ "a/big.bin": BIG, "b/big.bin": BIG });
   await using server = startTestServer(dir.path);
   using client = Deno.createHttpClient({ poolMaxIdlePerHost: 0 });
@@ -292,7 +292,7 @@ Deno.test("FileStore.walk() stops when its signal aborts, and skips links to fol
   assertEquals((failure as Error)?.message, "client left");
 });
 
-Deno.test("?download: executable files keep their x bits (755), others are 644", async () => {
+Deno.test("serveArchive() keeps the x bits of executable files (755), others are 644", async () => {
   await using dir = await tempDir({ "run.sh": "#!/bin/sh\n", "data.txt": "d" });
   await Deno.chmod(`${dir.path}/run.sh`, 0o750);
   await using out = await tempDir();

@@ -58,6 +58,7 @@ Deno.test("moveEntry() never replaces without Overwrite: T, and never a folder",
 
 Deno.test("moveEntry() refuses bad requests with a precise 4xx", async (t) => {
   await using dir = await tempDir({ "a.txt": "A", "d/inner/x": "x", ".hidden": "h" });
+  await Deno.symlink(`${dir.path}/nowhere`, `${dir.path}/dangling`);
   await using server = startTestServer(dir.path, { upload: true });
   const cases: [string, string, string | null, HeadersInit, number][] = [
     ["no Destination", "/a.txt", null, {}, 400],
@@ -66,6 +67,8 @@ Deno.test("moveEntry() refuses bad requests with a precise 4xx", async (t) => {
     ["a reserved destination, encoded", "/a.txt", "/%5f/x.txt", {}, 400],
     ["another scheme", "/a.txt", "ftp://127.0.0.1/a2.txt", {}, 400],
     ["a file source with a trailing slash", "/a.txt/", "/a2.txt", {}, 404],
+    ["a destination below a file", "/a.txt", "/a.txt/inside.txt", {}, 409],
+    ["a broken symlink (the link itself moves)", "/dangling", "/dangling2", {}, 201],
     ["a dot-entry destination", "/a.txt", "/.a.txt", {}, 400],
     ["a dot-entry source", "/.hidden", "/visible", {}, 400],
     ["a missing source", "/nope.txt", "/b.txt", {}, 404],
@@ -90,7 +93,7 @@ Deno.test("moveEntry() refuses bad requests with a precise 4xx", async (t) => {
   assertEquals(tree(`${dir.path}/etc`), ["a.txt"]);
 });
 
-Deno.test("MOVE needs write mode and a read-write user", async () => {
+Deno.test("moveEntry() needs write mode and a read-write user", async () => {
   await using dir = await tempDir({ "a.txt": "A" });
   {
     await using server = startTestServer(dir.path);

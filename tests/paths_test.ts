@@ -148,7 +148,7 @@ Deno.test("startServer() answers malformed requests with 400 and keeps serving",
   });
 });
 
-Deno.test("a Host header that is not a host gets 400, never a 500 or another path", async (t) => {
+Deno.test("createApp() answers 400 to a Host header that is not a host, never a 500 or another path", async (t) => {
   await using dir = await tempDir({ "f.txt": "root f", "sub/deep/f.txt": "deep f" });
   await using server = startTestServer(dir.path);
   const get = (host: string) =>
