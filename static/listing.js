@@ -1,6 +1,7 @@
 // Enhances the server-rendered listing: filter, sorting without reloads,
 // relative dates, live updates, previews and (in write mode) uploads.
 
+import { el } from "./dom.js";
 import { enhanceTable } from "./listing_table.js";
 import { watchFolder } from "./live_feed.js";
 import { initManage } from "./manage.js";
@@ -8,18 +9,6 @@ import { initPreview } from "./preview.js";
 import { initUpload } from "./upload.js";
 
 const STATUS_TEXT = { live: "Live", reconnecting: "Reconnecting…", off: "Offline" };
-
-/**
- * @param {string} tag
- * @param {Record<string, string>} [attrs]
- * @param {string} [text]
- */
-function el(tag, attrs = {}, text) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
 
 function main() {
   const table = /** @type {HTMLTableElement | null} */ (document.getElementById("listing"));

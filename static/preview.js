@@ -1,20 +1,10 @@
 // A preview dialog for videos, audio, images and text; links keep working
 // as plain links (new tab, download, no JavaScript).
 
+import { el } from "./dom.js";
+
 const PREVIEWABLE = new Set(["video", "audio", "image", "text", "code"]);
 const TEXT_LIMIT = 256 * 1024;
-
-/**
- * @param {string} tag
- * @param {Record<string, string>} [attrs]
- * @param {string} [text]
- */
-function el(tag, attrs = {}, text) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
 
 /**
  * Shows the first 256 KiB of a text file.

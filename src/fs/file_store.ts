@@ -1,6 +1,7 @@
 import { dirname, join, relative } from "node:path";
 import { isHiddenName } from "../path/decode_path.ts";
 import { contained } from "../path/contained.ts";
+import { errorCode } from "./error_code.ts";
 import { FileCache } from "./file_cache.ts";
 
 /** What the server knows about a file or directory under ROOT. */
@@ -86,8 +87,7 @@ export function toFileInfo(path: string, stat: Deno.FileInfo): FileInfo {
 function isMissing(error: unknown): boolean {
   return error instanceof Deno.errors.NotFound || error instanceof Deno.errors.NotADirectory ||
     error instanceof Deno.errors.FilesystemLoop ||
-    (error instanceof Error && "code" in error &&
-      (error.code === "ENAMETOOLONG" || error.code === "ELOOP"));
+    errorCode(error) === "ENAMETOOLONG" || errorCode(error) === "ELOOP";
 }
 
 /**

@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import { HttpError } from "../http/http_error.ts";
 import { contained } from "../path/contained.ts";
+import { errorCode } from "./error_code.ts";
 import { isHiddenName, TEMP_PREFIX } from "../path/decode_path.ts";
 import { type FileInfo, toFileInfo } from "./file_store.ts";
 
@@ -298,7 +299,7 @@ export class FileWriter {
     try {
       await Deno.remove(target.path, { recursive });
     } catch (error) {
-      if (error instanceof Error && "code" in error && error.code === "ENOTEMPTY") {
+      if (errorCode(error) === "ENOTEMPTY") {
         throw new HttpError(409, "Folder is not empty (add ?recursive)");
       }
       throw error;
@@ -350,7 +351,7 @@ export class FileWriter {
       await Deno.rename(from.path, to.path);
     } catch (error) {
       for (const path of created.reverse()) removeQuietly(path);
-      const code = error instanceof Error && "code" in error ? error.code : "";
+      const code = errorCode(error);
       if (code === "EXDEV") throw new HttpError(409, "Cannot move across file systems");
       if (code === "EISDIR" || code === "ENOTDIR" || code === "ENOTEMPTY") {
         throw new HttpError(409, "A file or folder is in the way");

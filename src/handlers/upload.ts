@@ -1,5 +1,6 @@
 import type { Handler } from "../context.ts";
 import { FileWriter, SourceError, type WriteTarget } from "../fs/file_writer.ts";
+import { errorCode } from "../fs/error_code.ts";
 import {
   type DigestAlgorithm,
   equalBytes,
@@ -146,7 +147,7 @@ function failureReason(error: unknown): string {
 
 function uploadHttpError(error: unknown): unknown {
   if (error instanceof SourceError) return new HttpError(400, "Upload interrupted");
-  if (error instanceof Error && "code" in error && error.code === "ENOSPC") {
+  if (errorCode(error) === "ENOSPC") {
     return new HttpError(507, "Not enough space on the server");
   }
   return error;
