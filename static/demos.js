@@ -1,5 +1,7 @@
 // The stream demos on /_/: each one is a small client of a Sluice endpoint.
 
+import { plainUrl } from "./dom.js";
+
 /** @param {string} id */
 const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
 
@@ -71,7 +73,7 @@ function query(values, names) {
  */
 async function reasonFor(url) {
   try {
-    const res = await fetch(url, { headers: { accept: "text/plain" } });
+    const res = await fetch(plainUrl(url), { headers: { accept: "text/plain" } });
     if (res.ok) {
       // The stream itself works: do not read (and restart) it just for a reason.
       await res.body?.cancel();
@@ -181,7 +183,7 @@ function progress() {
       logLine(log, String(text));
     };
     (async () => {
-      const res = await fetch(url, {
+      const res = await fetch(plainUrl(url), {
         headers: { accept: "application/x-ndjson" },
         signal: controller.signal,
       });
@@ -290,10 +292,12 @@ unary(
   "stat-form",
   "stat-result",
   (values) =>
-    fetch(`/_/api/stat?${query(values, ["path"])}`, { headers: { accept: "application/json" } }),
+    fetch(plainUrl(`/_/api/stat?${query(values, ["path"])}`), {
+      headers: { accept: "application/json" },
+    }),
 );
 unary("collect-form", "collect-result", (values) =>
-  fetch("/_/api/collect", {
+  fetch(plainUrl("/_/api/collect"), {
     method: "POST",
     headers: { "content-type": "application/x-ndjson", accept: "application/json" },
     body: String(values.get("lines") ?? "").trim() + "\n",

@@ -13,3 +13,17 @@ export function el(tag, attrs = {}, text) {
   if (text !== undefined) node.textContent = text;
   return node;
 }
+
+/**
+ * `url` resolved against this page, without credentials: `fetch()` refuses
+ * URLs that carry them, and a page opened as `http://user:pw@host/` resolves
+ * every relative link with them.
+ * @param {string} url
+ * @returns {string}
+ */
+export function plainUrl(url) {
+  const resolved = new URL(url, location.href);
+  resolved.username = "";
+  resolved.password = "";
+  return resolved.href;
+}

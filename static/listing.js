@@ -1,7 +1,7 @@
 // Enhances the server-rendered listing: filter, sorting without reloads,
 // relative dates, live updates, previews and (in write mode) uploads.
 
-import { el } from "./dom.js";
+import { el, plainUrl } from "./dom.js";
 import { enhanceTable } from "./listing_table.js";
 import { watchFolder } from "./live_feed.js";
 import { initManage } from "./manage.js";
@@ -45,22 +45,28 @@ function main() {
   let refreshing = Promise.resolve();
   /** @type {number | undefined} */
   let retry;
+  /** The live feed's state, shown again once a note ("removed", "catching up") is over. */
+  /** @type {keyof typeof STATUS_TEXT} */
+  let status = "off";
   const refresh = () => {
     clearTimeout(retry);
     refreshing = refreshing.then(async () => {
       // The folder's listing, or the same search again on a results page.
-      const res = await fetch(location.pathname + location.search, {
+      const res = await fetch(plainUrl(location.pathname + location.search), {
         headers: { accept: "application/json" },
         cache: "no-store",
       });
       if (res.status === 404) {
         await res.body?.cancel();
+        // Nothing listed is there any more: no rows with buttons that would fail.
+        controller.reconcile([]);
         live.textContent = "This folder was removed";
         return;
       }
       if (!res.ok) throw new Error(`${res.status}`);
       controller.reconcile(await res.json());
       manage?.decorate();
+      live.textContent = STATUS_TEXT[status];
     }).catch(() => {
       // The change is known but the listing could not be fetched: try again.
       live.textContent = "Catching up…";
@@ -69,9 +75,10 @@ function main() {
   };
 
   const dir = decodeURIComponent(location.pathname).replace(/^\/+/, "");
-  watchFolder(dir, refresh, (status) => {
-    live.dataset.status = status;
-    live.textContent = STATUS_TEXT[status];
+  watchFolder(dir, refresh, (next) => {
+    status = next;
+    live.dataset.status = next;
+    live.textContent = STATUS_TEXT[next];
   });
 
   initPreview(table);

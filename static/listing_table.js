@@ -134,7 +134,14 @@ export function enhanceTable(table, ui) {
 
   function applySort() {
     const rows = entryRows().sort((a, b) => compareRows(a, b, sort));
+    // Moving a row drops the focus of a button in it: give it back.
+    const focused = document.activeElement;
     tbody.append(...rows);
+    if (
+      focused instanceof HTMLElement && focused !== document.activeElement && focused.isConnected
+    ) {
+      focused.focus();
+    }
     for (const th of table.tHead?.rows[0].cells ?? []) {
       const link = /** @type {HTMLAnchorElement | null} */ (th.querySelector("a.sort"));
       if (!link) continue;

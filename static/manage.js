@@ -3,6 +3,8 @@
 // already answers (PUT dir/, MOVE, DELETE, DELETE ?recursive) and show its
 // reason when it refuses.
 
+import { plainUrl } from "./dom.js";
+
 /**
  * Why a file or folder name cannot be used, or null when it can.
  * @param {string} name
@@ -59,7 +61,7 @@ function entryUrl(dirHref, path, isDir) {
  */
 async function send(url, init) {
   try {
-    const res = await fetch(url, init);
+    const res = await fetch(plainUrl(url), init);
     return { status: res.status, body: await res.text() };
   } catch {
     return { status: 0, body: "" };
@@ -78,6 +80,9 @@ export function initManage(table, section, { dirHref, onChanged }) {
   const input = /** @type {HTMLInputElement} */ (form.querySelector("input"));
   const status = /** @type {HTMLElement} */ (section.querySelector("#manage-status"));
   form.hidden = false;
+
+  /** A renamed row's name, to focus once the listing shows it. @type {string | null} */
+  let pendingFocus = null;
 
   /** @param {string} text @param {"ok" | "error"} kind */
   const say = (text, kind) => {
@@ -129,6 +134,8 @@ export function initManage(table, section, { dirHref, onChanged }) {
     });
     if (result.status === 201) {
       say(`Renamed ${current} to ${wanted}.`, "ok");
+      // The row comes back under its new name with the next refresh: keep the focus on it.
+      pendingFocus = parent + wanted;
       onChanged();
     } else if (result.status === 409) {
       // The server says why (an upload running in the folder, moving into itself, …).
@@ -192,6 +199,12 @@ export function initManage(table, section, { dirHref, onChanged }) {
       if (!cell || cell.querySelector("button.delete")) continue;
       const name = /** @type {HTMLElement} */ (row).dataset.name ?? "";
       cell.append(actionButton("Rename", name), actionButton("Delete", name));
+    }
+    if (pendingFocus === null) return;
+    for (const row of table.querySelectorAll("tbody tr[data-name]")) {
+      if (/** @type {HTMLElement} */ (row).dataset.name !== pendingFocus) continue;
+      /** @type {HTMLElement | null} */ (row.querySelector("button.rename"))?.focus();
+      pendingFocus = null;
     }
   };
   decorate();

@@ -1,7 +1,7 @@
 // A preview dialog for videos, audio, images and text; links keep working
 // as plain links (new tab, download, no JavaScript).
 
-import { el } from "./dom.js";
+import { el, plainUrl } from "./dom.js";
 
 const PREVIEWABLE = new Set(["video", "audio", "image", "text", "code"]);
 const TEXT_LIMIT = 256 * 1024;
@@ -16,7 +16,10 @@ async function showText(body, href, signal) {
   const pre = el("pre", { class: "text-preview", tabindex: "0", "aria-label": "File content" });
   body.append(pre);
   try {
-    const res = await fetch(href, { headers: { range: `bytes=0-${TEXT_LIMIT - 1}` }, signal });
+    const res = await fetch(plainUrl(href), {
+      headers: { range: `bytes=0-${TEXT_LIMIT - 1}` },
+      signal,
+    });
     // 416: the file is empty, so no range of it exists.
     if (res.status === 416) {
       await res.body?.cancel();

@@ -223,6 +223,7 @@ export function initUpload(section, { dirHref, onUploaded }) {
             item.dataset.state = "queued";
             updateClear();
             item.append(cancel);
+            cancel.focus();
             // Cancelled while waiting in the queue: it must not run.
             queue.push(() => cancelled ? finished() : start(true));
             pump();

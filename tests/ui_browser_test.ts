@@ -715,3 +715,55 @@ Deno.test({
     await screenshot(page, "search-results");
   },
 });
+
+Deno.test({
+  name: "a page opened as http://user:pw@host/ still updates live, renames, and keeps the focus",
+  ...browserTest,
+  async fn() {
+    await using dir = await tempDir({ "a.txt": "a", "b.txt": "b" });
+    await using server = startTestServer(dir.path, {
+      upload: true,
+      auth: [parseAuth("alice:pw:rw")],
+    });
+    await using browser = await launchBrowser();
+    const page = await browser.newPage();
+    const errors = collectErrors(page);
+    page.on("dialog", (dialog) => dialog.accept("renamed.txt"));
+    // Chromium keeps the credentials in the page's base URL, where fetch() refuses them.
+    await page.goto(server.href("/").replace("http://", "http://alice:pw@"));
+    await waitLive(page);
+    await page.evaluate(scripts.focusOn, 'tr[data-name="b.txt"] button.delete');
+    await Deno.writeTextFile(`${dir.path}/0-new.txt`, "new");
+    await page.waitForSelector('tr[data-name="0-new.txt"]');
+    // The rows were re-sorted around the focused button; it keeps the focus.
+    assertEquals(await page.evaluate(scripts.focusedLabel), "Delete b.txt");
+    await page.evaluate(scripts.focusOn, 'tr[data-name="a.txt"] button.rename');
+    await page.keyboard.press("Enter");
+    await page.waitForSelector('tr[data-name="renamed.txt"]');
+    assertEquals(await Deno.readTextFile(`${dir.path}/renamed.txt`), "a");
+    await page.waitForFunction(scripts.someTextIs, {}, "#live-status", "Live");
+    assertEquals(await page.evaluate(scripts.focusedLabel), "Rename renamed.txt");
+    assertEquals(errors, []);
+  },
+});
+
+Deno.test({
+  name: "a folder page empties when its folder is removed, and recovers when it comes back",
+  ...browserTest,
+  async fn() {
+    await using dir = await tempDir({ "live/a.txt": "a", "live/b.txt": "b" });
+    await using server = startTestServer(dir.path);
+    await using browser = await launchBrowser();
+    const page = await browser.newPage();
+    await page.goto(server.href("/live/"));
+    await waitLive(page);
+    await Deno.rename(`${dir.path}/live`, `${dir.path}/moved`);
+    await page.waitForFunction(scripts.someTextIs, {}, "#live-status", "This folder was removed");
+    assertEquals(await page.evaluate(scripts.visibleNames), []);
+    await Deno.rename(`${dir.path}/moved`, `${dir.path}/live`);
+    await Deno.writeTextFile(`${dir.path}/live/c.txt`, "c");
+    await page.waitForSelector('tr[data-name="c.txt"]');
+    await page.waitForFunction(scripts.someTextIs, {}, "#live-status", "Live");
+    assertEquals(await page.evaluate(scripts.visibleNames), ["a.txt", "b.txt", "c.txt"]);
+  },
+});

@@ -120,7 +120,7 @@ const UPLOAD_SECTION = `<section class="upload" id="upload" aria-labelledby="upl
 </div>
 <form class="new-folder" id="new-folder" hidden>
 <label for="new-folder-name">New folder</label>
-<input id="new-folder-name" name="name" autocomplete="off" placeholder="Folder name" required>
+<input type="text" id="new-folder-name" name="name" autocomplete="off" placeholder="Folder name" required>
 <button type="submit">Create</button>
 </form>
 <p class="manage-status" id="manage-status" role="status" aria-live="polite"></p>

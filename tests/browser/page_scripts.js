@@ -175,3 +175,15 @@ export function isDisplayed(selector) {
   const el = document.querySelector(selector);
   return el ? el.getClientRects().length > 0 : null;
 }
+
+/** @returns {string | null} the aria-label of the focused element, or its tag when it has none */
+export function focusedLabel() {
+  const el = document.activeElement;
+  if (!el || el === document.body) return null;
+  return el.getAttribute("aria-label") ?? el.tagName;
+}
+
+/** @param {string} selector */
+export function focusOn(selector) {
+  /** @type {HTMLElement | null} */ (document.querySelector(selector))?.focus();
+}
