@@ -33,6 +33,18 @@ async function waitLive(page: Page): Promise<void> {
 }
 
 /**
+ * A browser with one page open on `url`, its live feed connected;
+ * `await using` closes the browser.
+ */
+async function livePage(url: string) {
+  const browser = await launchBrowser();
+  const page = await browser.newPage();
+  await page.goto(url);
+  await waitLive(page);
+  return { page, [Symbol.asyncDispose]: () => browser[Symbol.asyncDispose]() };
+}
+
+/**
  * Tabs through the page and returns the focusable controls that Tab never
  * reached (links, buttons, inputs that are visible and enabled).
  */
@@ -552,10 +564,8 @@ Deno.test({
   async fn() {
     await using dir = await tempDir({ "a/one.txt": "1", "b/two.txt": "2" });
     await using server = startTestServer(dir.path);
-    await using browser = await launchBrowser();
-    const page = await browser.newPage();
-    await page.goto(server.href("/"));
-    await waitLive(page);
+    await using session = await livePage(server.href("/"));
+    const { page } = session;
     // Chromium allows six connections per host over HTTP/1.1: pages kept
     // with an open EventSource would leave none by the sixth click.
     for (let i = 0; i < 8; i++) {
@@ -753,10 +763,8 @@ Deno.test({
   async fn() {
     await using dir = await tempDir({ "live/a.txt": "a", "live/b.txt": "b" });
     await using server = startTestServer(dir.path);
-    await using browser = await launchBrowser();
-    const page = await browser.newPage();
-    await page.goto(server.href("/live/"));
-    await waitLive(page);
+    await using session = await livePage(server.href("/live/"));
+    const { page } = session;
     await Deno.rename(`${dir.path}/live`, `${dir.path}/moved`);
     await page.waitForFunction(scripts.someTextIs, {}, "#live-status", "This folder was removed");
     assertEquals(await page.evaluate(scripts.visibleNames), []);
