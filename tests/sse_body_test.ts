@@ -86,3 +86,21 @@ Deno.test("sseBody() releases and errors when a message cannot be encoded", asyn
   await assertRejects(() => reader.read(), TypeError);
   assertEquals(opts.released(), 1);
 });
+
+Deno.test("sseBody() maps and encodes an item shared by many bodies once", async () => {
+  const item = { path: "a.txt" };
+  let mapped = 0;
+  const toMessage = (i: { path: string }): SseMessage => {
+    mapped++;
+    return { event: "created", data: JSON.stringify(i) };
+  };
+  const bodies = Array.from({ length: 3 }, () =>
+    sseBody(ReadableStream.from([item]), {
+      ...options(),
+      toMessage,
+    } as unknown as SseBodyOptions<{ path: string }>));
+  const encoded = await Promise.all(bodies.map(async (body) => (await Array.fromAsync(body))[1]));
+  assertEquals(mapped, 1);
+  assertEquals(decoder.decode(encoded[0]), 'event: created\ndata: {"path":"a.txt"}\n\n');
+  assertEquals(encoded[1] === encoded[0] && encoded[2] === encoded[0], true);
+});

@@ -22,6 +22,24 @@ const encoder = new TextEncoder();
 const encode = (message: SseMessage) => encoder.encode(stringifySseMessage(message));
 
 /**
+ * Encoded messages of object items, shared by every body that sends the same
+ * item: one change fans out to thousands of subscribers as the same object,
+ * so it is mapped and encoded once (`toMessage` must be a pure function of
+ * its item). Held weakly: gone with the item.
+ */
+const encodedItems = new WeakMap<object, Uint8Array>();
+
+function encodeItem<T>(item: T, toMessage: (item: T) => SseMessage): Uint8Array {
+  if (typeof item !== "object" || item === null) return encode(toMessage(item));
+  let bytes = encodedItems.get(item);
+  if (bytes === undefined) {
+    bytes = encode(toMessage(item));
+    encodedItems.set(item, bytes);
+  }
+  return bytes;
+}
+
+/**
  * The whole `text/event-stream` body for a source of items, in ONE pull
  * source: prelude, mapping, encoding, heartbeats while idle, a final message
  * on shutdown, and the release of the stream's slot. Fusing these stages
@@ -90,7 +108,7 @@ export function sseBody<T>(
       controller.close();
     } else {
       pending = null;
-      controller.enqueue(encode(options.toMessage(result.value)));
+      controller.enqueue(encodeItem(result.value, options.toMessage));
     }
   }
 
