@@ -27,3 +27,14 @@ export function plainUrl(url) {
   resolved.password = "";
   return resolved.href;
 }
+
+/**
+ * A relative URL for `path` (a name, or a `/`-separated path below a
+ * folder), each segment percent-encoded; folders end with `/`.
+ * @param {string} path
+ * @param {boolean} [isDir]
+ * @returns {string}
+ */
+export function pathHref(path, isDir = false) {
+  return path.split("/").map(encodeURIComponent).join("/") + (isDir ? "/" : "");
+}

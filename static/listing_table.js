@@ -3,6 +3,7 @@
 
 import { fileKind } from "./file_kind.js";
 import { humanSize, relativeTime } from "./format.js";
+import { pathHref } from "./dom.js";
 
 /** @typedef {{ key: "name" | "size" | "mtime", order: "asc" | "desc" }} Sort */
 /** @typedef {{ name: string, type: "dir" | "file", size: number, mtime: string, href: string }} JsonEntry */
@@ -70,7 +71,7 @@ function createRow(entry) {
   const link = document.createElement("a");
   link.className = `entry kind-${kind}`;
   // A name, or in search results a path below this folder.
-  link.href = entry.name.split("/").map(encodeURIComponent).join("/") + (isDir ? "/" : "");
+  link.href = pathHref(entry.name, isDir);
   link.textContent = entry.name + (isDir ? "/" : "");
   name.append(link);
   tr.insertCell().className = "size";

@@ -3,7 +3,7 @@
 // already answers (PUT dir/, MOVE, DELETE, DELETE ?recursive) and show its
 // reason when it refuses.
 
-import { plainUrl } from "./dom.js";
+import { pathHref, plainUrl } from "./dom.js";
 
 /**
  * Why a file or folder name cannot be used, or null when it can.
@@ -42,16 +42,6 @@ export function manageError(status, body) {
     default:
       return `Failed (${status}${body ? `: ${body.trim()}` : ""}).`;
   }
-}
-
-/**
- * The URL of `path` (a name, or in search results a path below the folder).
- * @param {string} dirHref
- * @param {string} path
- * @param {boolean} isDir
- */
-function entryUrl(dirHref, path, isDir) {
-  return dirHref + path.split("/").map(encodeURIComponent).join("/") + (isDir ? "/" : "");
 }
 
 /**
@@ -128,9 +118,9 @@ export function initManage(table, section, { dirHref, onChanged }) {
     }
     // Renamed where it is: in search results, inside its own folder.
     const parent = name.includes("/") ? name.slice(0, name.lastIndexOf("/") + 1) : "";
-    const result = await send(entryUrl(dirHref, name, isDir), {
+    const result = await send(dirHref + pathHref(name, isDir), {
       method: "MOVE",
-      headers: { destination: entryUrl(dirHref, parent + wanted, isDir) },
+      headers: { destination: dirHref + pathHref(parent + wanted, isDir) },
     });
     if (result.status === 201) {
       say(`Renamed ${current} to ${wanted}.`, "ok");
@@ -159,7 +149,7 @@ export function initManage(table, section, { dirHref, onChanged }) {
       return;
     }
     if (!confirm(`Delete ${isDir ? "the folder " : ""}${name}?`)) return;
-    const url = entryUrl(dirHref, name, isDir);
+    const url = dirHref + pathHref(name, isDir);
     let result = await send(url, { method: "DELETE" });
     if (result.status === 409 && isDir) {
       if (!confirm(`${name} is not empty. Delete it and everything in it?`)) return;

@@ -2,6 +2,7 @@
 // file (for upload progress), two at a time, each with progress, speed,
 // ETA, cancel, and errors in words.
 
+import { pathHref } from "./dom.js";
 import { duration, humanSize } from "./format.js";
 
 const PARALLEL = 2;
@@ -43,7 +44,7 @@ export function uploadError(status, body) {
  * @returns {string}
  */
 export function uploadUrl(dirHref, path) {
-  return dirHref + path.split("/").map(encodeURIComponent).join("/");
+  return dirHref + pathHref(path);
 }
 
 /**

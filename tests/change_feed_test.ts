@@ -1,7 +1,7 @@
 import { ChangeFeed, type ChangeFeedOptions, type FeedItem } from "../src/fs/change_feed.ts";
 import { assertEquals, assertOk } from "./helpers/assert.ts";
 import { deadline } from "./helpers/deadline.ts";
-import { startTestServer, tempDir } from "./helpers/server.ts";
+import { startTestServer, tempDir, type TestServer } from "./helpers/server.ts";
 import { type SseEvent, sseEvents } from "./helpers/sse_parser.ts";
 
 /** A watcher the test drives by hand. */
@@ -371,18 +371,24 @@ Deno.test("events() drops cached file bytes when the file changes", async () => 
   await events.return(undefined);
 });
 
+/** Counts the cache's re-checks (`FileStore.restat` calls) of a test server. */
+function countRestats(server: TestServer): { count: number } {
+  const counter = { count: 0 };
+  const restat = server.store.restat.bind(server.store);
+  server.store.restat = (path) => {
+    counter.count++;
+    return restat(path);
+  };
+  return counter;
+}
+
 Deno.test("--watch: cache hits need no stat from the start, and changes are still seen", async () => {
   await using dir = await tempDir({ "a.txt": "aaaa" });
   await using server = startTestServer(dir.path, { watch: true });
-  let restats = 0;
-  const restat = server.store.restat.bind(server.store);
-  server.store.restat = (path) => {
-    restats++;
-    return restat(path);
-  };
+  const restats = countRestats(server);
   const read = async () => await (await fetch(server.href("/a.txt"))).text();
   assertEquals([await read(), await read(), await read()], ["aaaa", "aaaa", "aaaa"]);
-  assertEquals(restats, 0, "the watcher covers the cache");
+  assertEquals(restats.count, 0, "the watcher covers the cache");
 
   await Deno.writeTextFile(`${dir.path}/a.txt`, "bbbbbb");
   // The watcher's event arrives asynchronously; until then the old bytes are fine.
@@ -392,30 +398,25 @@ Deno.test("--watch: cache hits need no stat from the start, and changes are stil
     text = await read();
   }
   assertEquals(text, "bbbbbb");
-  assertEquals(restats, 0);
+  assertEquals(restats.count, 0);
 });
 
 Deno.test("serveFiles() re-checks every cache hit without --watch, even while /_/events runs", async () => {
   await using dir = await tempDir({ "a.txt": "aaaa" });
   await using server = startTestServer(dir.path);
-  let restats = 0;
-  const restat = server.store.restat.bind(server.store);
-  server.store.restat = (path) => {
-    restats++;
-    return restat(path);
-  };
+  const restats = countRestats(server);
   const read = async () => await (await fetch(server.href("/a.txt"))).text();
   await read();
   await read();
-  assertEquals(restats, 1, "every cache hit is re-checked");
+  assertEquals(restats.count, 1, "every cache hit is re-checked");
 
   // A watcher may miss changes (network filesystems): only --watch trusts it.
   const events = sseEvents((await fetch(server.href("/_/events"))).body!);
   await until(events, (e) => e.type === "ready");
   await read();
-  const before = restats;
+  const before = restats.count;
   assertEquals([await read(), await read()], ["aaaa", "aaaa"]);
-  assertEquals(restats, before + 2, "still re-checked while the watcher runs");
+  assertEquals(restats.count, before + 2, "still re-checked while the watcher runs");
   await events.return(undefined);
 });
 

@@ -6,6 +6,7 @@ import { parseListingSort, renderListingPage, sortEntries } from "../html/listin
 import { acceptsJson } from "../http/accepts.ts";
 import { UI_HEADERS } from "../http/ui_headers.ts";
 import { VERSION } from "../version.ts";
+import { pathHref } from "../../static/dom.js";
 import { walkFolder } from "./walk_folder.ts";
 
 /** Longest search text, in UTF-16 code units (longer than any file name). */
@@ -49,8 +50,7 @@ export async function serveListing(
         type: e.isDirectory ? "dir" : "file",
         size: e.size,
         mtime: new Date(e.mtime).toISOString(),
-        href: base + e.name.split("/").map(encodeURIComponent).join("/") +
-          (e.isDirectory ? "/" : ""),
+        href: base + pathHref(e.name, e.isDirectory),
       })),
     );
     return bodyResponse(head, body, {

@@ -2,6 +2,7 @@ import type { DirEntry } from "../fs/file_store.ts";
 import { escapeHtml } from "./escape_html.ts";
 import { fileKind } from "./file_kind.ts";
 import { humanSize } from "../../static/format.js";
+import { pathHref } from "../../static/dom.js";
 
 /** A column the listing can be sorted by. */
 export type SortKey = "name" | "size" | "mtime";
@@ -85,13 +86,9 @@ function sortHeader(
     `${column.label}</a></th>`;
 }
 
-/** A relative link to `name`, a name or (in search results) a `/`-separated path. */
-function relativeHref(name: string, isDirectory: boolean): string {
-  return name.split("/").map(encodeURIComponent).join("/") + (isDirectory ? "/" : "");
-}
-
 function renderRow(e: DirEntry): string {
-  const href = relativeHref(e.name, e.isDirectory);
+  // A name, or in search results a `/`-separated path below the folder.
+  const href = pathHref(e.name, e.isDirectory);
   const mtime = new Date(e.mtime).toISOString();
   const kind = fileKind(e.name, e.isDirectory);
   const name = escapeHtml(e.name);
