@@ -4,16 +4,21 @@
  *
  * @module
  */
+import { isAbsolute, relative, resolve, sep as SEP } from "node:path";
 import { checkSafety } from "./src/config/check_safety.ts";
 import { ENV_NAMES, parseConfig } from "./src/config/parse_config.ts";
 import { UsageError } from "./src/config/usage_error.ts";
 import { HELP } from "./src/config/help.ts";
-import { startServer } from "./src/server.ts";
+import { openStateStore, startServer } from "./src/server.ts";
+import { defaultStateDir } from "./src/state/state_dir.ts";
+import { StoreUnavailable } from "./src/state/state_store.ts";
 import { VERSION } from "./src/version.ts";
 
-function readEnv(): Record<string, string | undefined> {
+function readEnv(
+  names: readonly string[] = ENV_NAMES,
+): Record<string, string | undefined> {
   const env: Record<string, string | undefined> = {};
-  for (const name of ENV_NAMES) {
+  for (const name of names) {
     try {
       env[name] = Deno.env.get(name);
     } catch {
@@ -28,7 +33,39 @@ function fail(message: string, code: number): never {
   Deno.exit(code);
 }
 
-function main(): void {
+/**
+ * The state folder: `--state`, or the default per-ROOT folder under the
+ * user's state directory. Never served: one inside ROOT must be a dot-folder
+ * (hidden) and is refused with `--dotfiles`.
+ */
+function stateDir(explicit: string | null, root: string, dotfiles: boolean): string | null {
+  if (explicit === null) return defaultStateDir(root, readEnv(["XDG_STATE_HOME", "HOME"]));
+  const dir = resolve(explicit);
+  const inside = relative(root, dir);
+  if (inside === "" || (!inside.startsWith("..") && !isAbsolute(inside))) {
+    if (dotfiles || !inside.split(SEP).some((part) => part.startsWith("."))) {
+      fail(
+        `--state ${explicit} is inside ROOT and would be served: use a folder outside ROOT ` +
+          "(or a dot-folder such as ROOT/.sluice, without --dotfiles)",
+        2,
+      );
+    }
+  }
+  return dir;
+}
+
+/** `url` without its password, for logs. */
+function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = "***";
+    return parsed.href;
+  } catch {
+    return "(invalid URL)";
+  }
+}
+
+async function main(): Promise<void> {
   let config;
   try {
     config = parseConfig(Deno.args, readEnv());
@@ -77,9 +114,31 @@ function main(): void {
     );
   }
 
+  const required = config.upload || config.state !== null;
+  const dir = config.redis === null ? stateDir(config.state, real, config.dotfiles) : null;
+  if (required && config.redis === null) {
+    if (dir === null) fail("cannot find a state folder (no HOME): pass --state DIR", 2);
+    for (const name of ["read", "write"] as const) {
+      if (Deno.permissions.querySync({ name, path: dir }).state !== "granted") {
+        fail(
+          `the state store needs read and write access to ${dir}: run Deno with ` +
+            `--allow-read=${dir} --allow-write=${dir}, or pass --state DIR`,
+          2,
+        );
+      }
+    }
+  }
+  let stateStore;
+  try {
+    stateStore = await openStateStore(config, { dir, required });
+  } catch (error) {
+    if (error instanceof StoreUnavailable) fail(error.message, 1);
+    fail(`cannot open the state store in ${dir}: ${(error as Error).message}`, 2);
+  }
+
   let server;
   try {
-    server = startServer(config);
+    server = startServer(config, stateStore);
   } catch (error) {
     if (error instanceof Deno.errors.AddrInUse) {
       fail(`port ${config.port} on ${config.host} is already in use (try --port 0)`, 1);
@@ -91,6 +150,10 @@ function main(): void {
   }
   const mode = config.upload ? "read-write" : "read-only";
   console.log(`Sluice ${VERSION} serving ${server.store.root} at ${server.url} (${mode})`);
+  if (!config.quiet && stateStore) {
+    const where = config.redis === null ? dir : redactUrl(config.redis);
+    console.log(`State store: ${stateStore.backend} (${where})`);
+  }
 
   let signalled = false;
   // A second signal quits at once, with the shell's code for it (128 + number).
@@ -104,4 +167,4 @@ function main(): void {
   Deno.addSignalListener("SIGTERM", onSignal(143));
 }
 
-if (import.meta.main) main();
+if (import.meta.main) await main();

@@ -3,6 +3,7 @@ import type { FileStore } from "./fs/file_store.ts";
 import type { ChangeFeed } from "./fs/change_feed.ts";
 import type { ServerState } from "./server_state.ts";
 import type { Metrics } from "./metrics.ts";
+import type { StateStore } from "./state/state_store.ts";
 
 /** Long-lived dependencies shared by every request. */
 export interface AppDeps {
@@ -14,6 +15,12 @@ export interface AppDeps {
   staticDir: string;
   /** The shared change feed of ROOT (`/_/events`); absent in bare test apps. */
   changeFeed?: ChangeFeed;
+  /**
+   * Locks, properties, upload sessions and shares; `null` when Sluice runs
+   * without state (read-only with no writable state folder). Features that
+   * need it call `requireStore()`.
+   */
+  stateStore?: StateStore | null;
 }
 
 /** Per-request context handed to handlers. */
@@ -45,6 +52,7 @@ export class Context implements RequestContext {
   readonly metrics: Metrics;
   readonly staticDir: string;
   readonly changeFeed: ChangeFeed | undefined;
+  readonly stateStore: StateStore | null;
   readonly url: URL;
   /** When handling began (`performance.now()`), for the access log. */
   readonly started: number = performance.now();
@@ -60,6 +68,7 @@ export class Context implements RequestContext {
     this.metrics = deps.metrics;
     this.staticDir = deps.staticDir;
     this.changeFeed = deps.changeFeed;
+    this.stateStore = deps.stateStore ?? null;
     this.url = url;
     this.#info = info;
   }

@@ -1,3 +1,4 @@
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createApp } from "./app.ts";
 import type { Config } from "./config/parse_config.ts";
@@ -7,6 +8,9 @@ import { removeTemps } from "./fs/file_writer.ts";
 import { Metrics } from "./metrics.ts";
 import { FileChanged } from "./streams/archive_stream.ts";
 import { ServerState } from "./server_state.ts";
+import { RedisStore } from "./state/redis_store.ts";
+import { SqliteStore } from "./state/sqlite_store.ts";
+import type { StateStore } from "./state/state_store.ts";
 
 /** A running Sluice server. */
 export interface RunningServer {
@@ -17,6 +21,8 @@ export interface RunningServer {
   /** The server's counters (an `EventTarget` for `"upload-failed"`). */
   metrics: Metrics;
   store: FileStore;
+  /** Locks, properties, upload sessions and shares; `null` without state. */
+  stateStore: StateStore | null;
   /**
    * Graceful shutdown: end live streams, let running uploads and then
    * responses finish for up to `graceMs` in all, then close everything and
@@ -30,11 +36,69 @@ export interface RunningServer {
 /** Absolute path of the bundled UI assets, wherever Sluice runs from. */
 const STATIC_DIR: string = fileURLToPath(new URL("../static", import.meta.url));
 
+/** Where the state store lives and whether Sluice may run without it. */
+export interface StateStoreChoice {
+  /** Folder of the SQLite store (ignored with `config.redis`); `null` when none is known. */
+  dir: string | null;
+  /** Fail when the store cannot be opened (writes enabled, or `--state` given). */
+  required: boolean;
+}
+
 /**
- * Starts Sluice with `config`. Throws `Deno.errors.AddrInUse` when the port
+ * Opens the state store `config` asks for: Redis with `--redis`, otherwise
+ * SQLite (`state.db`) in `choice.dir`, created with mode 0700. Returns
+ * `null` when the store is optional and cannot be opened (a read-only
+ * server without a writable state folder needs none).
+ *
+ * @throws {StoreUnavailable} when Redis cannot be reached;
+ * `Deno.errors.*` when a required SQLite store cannot be opened.
+ */
+export async function openStateStore(
+  config: Config,
+  choice: StateStoreChoice,
+): Promise<StateStore | null> {
+  if (config.redis !== null) {
+    return await RedisStore.connect(config.redis, {
+      onStateChange: (state, detail) =>
+        console.error(
+          state === "ok"
+            ? "State store: Redis is reachable again"
+            : `State store: Redis unreachable (${detail}); shared features answer 503 until it returns`,
+        ),
+    });
+  }
+  const { dir, required } = choice;
+  if (dir === null) {
+    if (required) throw new Deno.errors.NotFound("no state folder: pass --state DIR");
+    return null;
+  }
+  if (!required) {
+    // Read-only: use a store made by an earlier run, never create one, and
+    // never make Deno prompt for a permission.
+    const allowed = (name: "read" | "write") =>
+      Deno.permissions.querySync({ name, path: dir }).state === "granted";
+    if (!allowed("read") || !allowed("write")) return null;
+    try {
+      if (!Deno.statSync(join(dir, "state.db")).isFile) return null;
+    } catch {
+      return null;
+    }
+  }
+  try {
+    Deno.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    return new SqliteStore(join(dir, "state.db"));
+  } catch (error) {
+    if (required) throw error;
+    return null;
+  }
+}
+
+/**
+ * Starts Sluice with `config` and the state store it owns from then on
+ * (closed by `shutdown`). Throws `Deno.errors.AddrInUse` when the port
  * is taken and `Deno.errors.NotFound` when ROOT does not exist.
  */
-export function startServer(config: Config): RunningServer {
+export function startServer(config: Config, stateStore: StateStore | null = null): RunningServer {
   const store = new FileStore(config.root);
   const state = new ServerState();
   const metrics = new Metrics();
@@ -49,7 +113,15 @@ export function startServer(config: Config): RunningServer {
       store.cache.trusted = watching && config.watch;
     },
   });
-  const handler = createApp({ config, store, state, metrics, staticDir: STATIC_DIR, changeFeed });
+  const handler = createApp({
+    config,
+    store,
+    state,
+    metrics,
+    staticDir: STATIC_DIR,
+    changeFeed,
+    stateStore,
+  });
   const tls = config.cert !== null && config.key !== null
     ? { cert: Deno.readTextFileSync(config.cert), key: Deno.readTextFileSync(config.key) }
     : {};
@@ -90,6 +162,7 @@ export function startServer(config: Config): RunningServer {
     state,
     metrics,
     store,
+    stateStore,
     finished: server.finished,
     shutdown(graceMs = config.grace) {
       stopping ??= (async () => {
@@ -101,6 +174,7 @@ export function startServer(config: Config): RunningServer {
         await Promise.race([server.shutdown(), grace]);
         clearTimeout(timer);
         await changeFeed.close();
+        await stateStore?.close();
         // Uploads the grace cut short: the process exit that follows would
         // skip their own cleanup, so their temp files go now.
         removeTemps(state.temps);

@@ -1,5 +1,7 @@
 import { type Config, parseConfig } from "../../src/config/parse_config.ts";
 import { type RunningServer, startServer } from "../../src/server.ts";
+import { SqliteStore } from "../../src/state/sqlite_store.ts";
+import type { StateStore } from "../../src/state/state_store.ts";
 
 /** A server started for one test; `await using` shuts it down. */
 export type TestServer = RunningServer & AsyncDisposable & {
@@ -17,9 +19,13 @@ export type TestServer = RunningServer & AsyncDisposable & {
  * const res = await fetch(server.href("/a.txt"));
  * ```
  */
-export function startTestServer(root: string, overrides: Partial<Config> = {}): TestServer {
+export function startTestServer(
+  root: string,
+  overrides: Partial<Config> = {},
+  stateStore: StateStore | null = null,
+): TestServer {
   const config = { ...parseConfig([root, "--port", "0", "--quiet"]), ...overrides };
-  const server = startServer(config);
+  const server = startServer(config, stateStore);
   return Object.assign(server, {
     href: (path: string) => new URL(path, server.url).href,
     async [Symbol.asyncDispose]() {
@@ -46,4 +52,32 @@ export async function tempDir(
       await Deno.remove(path, { recursive: true });
     },
   };
+}
+
+/**
+ * Starts the test server with an embedded (SQLite) state store in
+ * `stateDir` (a fresh temp dir when absent); the store closes with the
+ * server. Reuse one `stateDir` to test what survives a restart.
+ *
+ * @example
+ * ```ts
+ * await using server = await startStatefulServer(dir, { upload: true });
+ * ```
+ */
+export async function startStatefulServer(
+  root: string,
+  overrides: Partial<Config> = {},
+  stateDir?: string,
+): Promise<TestServer> {
+  const dir = stateDir ?? await Deno.makeTempDir({ prefix: "sluice-state-" });
+  const store = new SqliteStore(`${dir}/state.db`);
+  const server = startTestServer(root, overrides, store);
+  if (stateDir !== undefined) return server;
+  const dispose = server[Symbol.asyncDispose];
+  return Object.assign(server, {
+    async [Symbol.asyncDispose]() {
+      await dispose();
+      await Deno.remove(dir, { recursive: true });
+    },
+  });
 }
