@@ -1,6 +1,6 @@
 import type { AuthUser, Config } from "./config/parse_config.ts";
 import type { FileStore } from "./fs/file_store.ts";
-import type { ChangeFeed } from "./fs/change_feed.ts";
+import type { ChangeSource } from "./fs/change_feed.ts";
 import type { ServerState } from "./server_state.ts";
 import type { Metrics } from "./metrics.ts";
 import type { StateStore } from "./state/state_store.ts";
@@ -14,7 +14,7 @@ export interface AppDeps {
   /** Absolute path of the `static/` folder. */
   staticDir: string;
   /** The shared change feed of ROOT (`/_/events`); absent in bare test apps. */
-  changeFeed?: ChangeFeed;
+  changeFeed?: ChangeSource;
   /**
    * Locks, properties, upload sessions and shares; `null` when Sluice runs
    * without state (read-only with no writable state folder). Features that
@@ -51,7 +51,7 @@ export class Context implements RequestContext {
   readonly state: ServerState;
   readonly metrics: Metrics;
   readonly staticDir: string;
-  readonly changeFeed: ChangeFeed | undefined;
+  readonly changeFeed: ChangeSource | undefined;
   readonly stateStore: StateStore | null;
   readonly url: URL;
   /** When handling began (`performance.now()`), for the access log. */

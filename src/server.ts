@@ -3,6 +3,7 @@ import { fileURLToPath } from "node:url";
 import { createApp } from "./app.ts";
 import type { Config } from "./config/parse_config.ts";
 import { ChangeFeed } from "./fs/change_feed.ts";
+import { ClusterFeed } from "./cluster/cluster_feed.ts";
 import { FileStore } from "./fs/file_store.ts";
 import { removeTemps } from "./fs/file_writer.ts";
 import { Metrics } from "./metrics.ts";
@@ -113,13 +114,19 @@ export function startServer(config: Config, stateStore: StateStore | null = null
       store.cache.trusted = watching && config.watch;
     },
   });
+  // In a cluster (a shared store) subscribers read one log that every
+  // instance's watcher publishes to; a change from any instance drops cached bytes.
+  const clusterFeed = stateStore?.backend === "redis"
+    ? new ClusterFeed(store.root, changeFeed, stateStore, { onChange: () => store.cache.clear() })
+    : null;
+  clusterFeed?.start();
   const handler = createApp({
     config,
     store,
     state,
     metrics,
     staticDir: STATIC_DIR,
-    changeFeed,
+    changeFeed: clusterFeed ?? changeFeed,
     stateStore,
   });
   const tls = config.cert !== null && config.key !== null
@@ -173,6 +180,7 @@ export function startServer(config: Config, stateStore: StateStore | null = null
         await Promise.race([state.idle("upload"), grace]);
         await Promise.race([server.shutdown(), grace]);
         clearTimeout(timer);
+        await clusterFeed?.close();
         await changeFeed.close();
         await stateStore?.close();
         // Uploads the grace cut short: the process exit that follows would

@@ -23,6 +23,16 @@ export type FeedItem =
   /** Replay (if any) is done; live changes follow. */
   | { type: "ready"; id: string };
 
+/** Where `/_/events` subscribers get their items: a `ChangeFeed`, or a cluster's shared feed. */
+export interface ChangeSource {
+  /**
+   * Subscribes: with the id of an earlier item, replays what was missed
+   * (or sends `reset`), then `ready`, then live items. Cancelling the
+   * stream unsubscribes.
+   */
+  subscribe(lastEventId: string | null): ReadableStream<FeedItem>;
+}
+
 /** The part of `Deno.FsWatcher` the feed uses. */
 export type Watcher = AsyncIterable<Deno.FsEvent> & { close(): void };
 
@@ -113,7 +123,7 @@ interface Subscriber {
  * for await (const item of feed.subscribe(null)) console.log(item);
  * ```
  */
-export class ChangeFeed {
+export class ChangeFeed implements ChangeSource {
   readonly root: string;
   readonly #dotfiles: boolean;
   readonly #debounceMs: number;

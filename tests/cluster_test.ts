@@ -1,0 +1,216 @@
+/**
+ * Cluster mode, process level: one throwaway redis-server and three Sluice
+ * processes over one temp ROOT, started with `--redis`. Skipped, with the
+ * reason, when Debian's redis-server is not installed.
+ */
+import { assertEquals, assertOk } from "./helpers/assert.ts";
+import { deadline } from "./helpers/deadline.ts";
+import { hasRedis, startRedis } from "./helpers/redis_server.ts";
+import { tempDir } from "./helpers/server.ts";
+import { denoRunArgs, type SluiceProcess, spawnSluice } from "./helpers/sluice_process.ts";
+import { type SseEvent, SseParser } from "./helpers/sse_parser.ts";
+
+const PERMISSIONS = ["--allow-read", "--allow-write", "--allow-net", "--allow-env"];
+
+function startInstance(root: string, redis: string): Promise<SluiceProcess> {
+  return spawnSluice({
+    command: Deno.execPath(),
+    args: denoRunArgs(PERMISSIONS, [root, "--port", "0", "--upload", "--quiet", "--redis", redis]),
+  });
+}
+
+/** An `/_/events` subscriber that collects events and can wait for one. */
+class Subscriber implements AsyncDisposable {
+  readonly events: SseEvent[] = [];
+  readonly #controller = new AbortController();
+  readonly #waiters: (() => void)[] = [];
+  #done: Promise<void> = Promise.resolve();
+
+  static async open(url: string, lastEventId?: string): Promise<Subscriber> {
+    const subscriber = new Subscriber();
+    const headers: Record<string, string> = lastEventId ? { "last-event-id": lastEventId } : {};
+    const response = await fetch(url, { headers, signal: subscriber.#controller.signal });
+    assertEquals(response.status, 200);
+    subscriber.#done = subscriber.#read(response.body!);
+    await subscriber.waitFor((e) => e.type === "ready", "ready");
+    return subscriber;
+  }
+
+  async #read(body: ReadableStream<Uint8Array>): Promise<void> {
+    const parser = new SseParser();
+    try {
+      for await (const text of body.pipeThrough(new TextDecoderStream())) {
+        this.events.push(...parser.feed(text));
+        for (const wake of this.#waiters.splice(0)) wake();
+      }
+    } catch {
+      // Aborted by dispose.
+    }
+  }
+
+  async waitFor(match: (event: SseEvent) => boolean, what: string, ms = 5000): Promise<SseEvent> {
+    const find = () => this.events.find(match);
+    await deadline(
+      (async () => {
+        while (!find()) await new Promise<void>((resolve) => this.#waiters.push(resolve));
+      })(),
+      what,
+      ms,
+    );
+    return find()!;
+  }
+
+  changesFor(path: string): SseEvent[] {
+    return this.events.filter((e) => e.type !== "ready" && e.data.includes(`"path":"${path}"`));
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.#controller.abort();
+    await this.#done;
+  }
+}
+
+const put = async (url: string, body: string) => {
+  const response = await fetch(url, { method: "PUT", body });
+  await response.body?.cancel();
+  assertOk(response.status === 201 || response.status === 204, `PUT ${url}: ${response.status}`);
+};
+
+const text = async (url: string) => {
+  const response = await fetch(url);
+  return { status: response.status, body: await response.text() };
+};
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+Deno.test({
+  name: "cluster: three instances over one folder share changes, state and failure",
+  ignore: !hasRedis(),
+  async fn(t) {
+    await using redis = await startRedis();
+    await using dir = await tempDir({ "small.txt": "version one" });
+    await using a = await startInstance(dir.path, redis.url);
+    await using b = await startInstance(dir.path, redis.url);
+    await using c = await startInstance(dir.path, redis.url);
+
+    await t.step("an upload through A reaches subscribers on B and C once each", async () => {
+      await using onB = await Subscriber.open(b.href("/_/events"));
+      await using onC = await Subscriber.open(c.href("/_/events"));
+      const started = performance.now();
+      await put(a.href("/hello.txt"), "hi");
+      const seen = (e: SseEvent) => e.data.includes('"path":"hello.txt"');
+      await Promise.all([onB.waitFor(seen, "event on B"), onC.waitFor(seen, "event on C")]);
+      const ms = performance.now() - started;
+      console.log(`  upload → event on B and C: ${ms.toFixed(0)} ms`);
+      assertOk(ms < 1000, `the event took ${ms.toFixed(0)} ms (goal: under 1 s)`);
+      // Give duplicates (three watchers saw the same change) time to show up.
+      await sleep(600);
+      assertEquals(onB.changesFor("hello.txt").length, 1, "B sees it once");
+      assertEquals(onC.changesFor("hello.txt").length, 1, "C sees it once");
+      assertEquals(
+        onB.changesFor("hello.txt")[0].lastEventId,
+        onC.changesFor("hello.txt")[0].lastEventId,
+      );
+    });
+
+    await t.step(
+      "a client of B resumes on C with its Last-Event-ID and misses nothing",
+      async () => {
+        let lastId: string;
+        {
+          await using onB = await Subscriber.open(b.href("/_/events"));
+          await put(a.href("/one.txt"), "1");
+          lastId = (await onB.waitFor((e) =>
+            e.data.includes('"one.txt"'), "one.txt on B")).lastEventId;
+        }
+        await put(a.href("/two.txt"), "2");
+        await put(b.href("/three.txt"), "3");
+        // Wait until both reached the shared log (seen by a live subscriber).
+        {
+          await using probe = await Subscriber.open(c.href("/_/events"), lastId);
+          await probe.waitFor((e) => e.data.includes('"three.txt"'), "three.txt");
+        }
+        await using onC = await Subscriber.open(c.href("/_/events"), lastId);
+        const ready = onC.events.findIndex((e) => e.type === "ready");
+        const replayed = onC.events.slice(0, ready).map((e) => JSON.parse(e.data).path);
+        assertEquals(replayed.filter((p: string) => p !== "one.txt"), ["two.txt", "three.txt"]);
+        assertEquals(onC.events.some((e) => e.type === "reset"), false);
+      },
+    );
+
+    await t.step("an id older than the log keeps gets a reset", async () => {
+      await using onC = await Subscriber.open(c.href("/_/events"), "1-0");
+      assertEquals(onC.events[0].type, "reset");
+    });
+
+    await t.step("a file replaced through A is never served stale by B", async () => {
+      for (let i = 0; i < 5; i++) {
+        assertEquals((await text(b.href("/small.txt"))).body.length > 0, true);
+        const content = `version ${i} ${"x".repeat(i)}`;
+        await put(a.href("/small.txt"), content);
+        assertEquals((await text(b.href("/small.txt"))).body, content);
+        assertEquals((await text(c.href("/small.txt"))).body, content);
+      }
+    });
+
+    await t.step("kill -9 of one instance mid-download leaves the others serving", async () => {
+      const big = new Uint8Array(32 * 1024 * 1024).fill(7);
+      await Deno.writeFile(`${dir.path}/big.bin`, big);
+      const response = await fetch(a.href("/big.bin"));
+      const reader = response.body!.getReader();
+      await reader.read();
+      a.child.kill("SIGKILL");
+      await a.child.status;
+      await reader.read().then(() => reader.cancel()).catch(() => {});
+      for (const other of [b, c]) {
+        const got = await fetch(other.href("/big.bin"));
+        assertEquals(got.status, 200);
+        assertEquals((await got.arrayBuffer()).byteLength, big.length);
+      }
+    });
+
+    await t.step("Redis down: files still served, health degraded", async () => {
+      await redis.stop();
+      let health: Response | null = null;
+      for (let i = 0; i < 100; i++) {
+        health = await fetch(b.href("/_/health"));
+        if (health.status === 503) break;
+        await health.body?.cancel();
+        await sleep(50);
+      }
+      assertEquals(health?.status, 503);
+      const body = await health!.json();
+      assertEquals(body.status, "degraded");
+      assertEquals(body.store.backend, "redis");
+      assertEquals(body.store.state, "degraded");
+      assertEquals((await text(b.href("/small.txt"))).status, 200);
+      const range = await fetch(c.href("/big.bin"), { headers: { range: "bytes=0-9" } });
+      assertEquals(range.status, 206);
+      await range.body?.cancel();
+      const listing = await fetch(b.href("/"), { headers: { accept: "application/json" } });
+      assertEquals(listing.status, 200);
+      await listing.body?.cancel();
+    });
+
+    await t.step("Redis back: instances recover without a restart", async () => {
+      await redis.start();
+      let status = 0;
+      for (let i = 0; i < 200 && status !== 200; i++) {
+        const health = await fetch(c.href("/_/health"));
+        status = health.status;
+        await health.body?.cancel();
+        if (status !== 200) await sleep(50);
+      }
+      assertEquals(status, 200);
+      // The feed reads the shared log again: a change through B reaches C.
+      await sleep(1500);
+      await using onC = await Subscriber.open(c.href("/_/events"));
+      await put(b.href("/after.txt"), "back");
+      await onC.waitFor((e) => e.data.includes('"after.txt"'), "after.txt on C", 10_000);
+    });
+  },
+});
+
+if (!hasRedis()) {
+  console.log("cluster_test: redis-server not installed (apt-get install redis-server); skipped");
+}
