@@ -4,17 +4,25 @@
  */
 import assert from "node:assert/strict";
 
+// Wrappers rather than aliases: an npm package's typings may bring npm's
+// @types/node, whose node:assert overloads take the message differently.
+
 /** Deep strict equality. */
-export const assertEquals: <T>(actual: unknown, expected: T, message?: string) => void =
-  assert.deepStrictEqual;
+export function assertEquals<T>(actual: unknown, expected: T, message?: string): void {
+  assert.deepStrictEqual(actual, expected, message as string);
+}
 /** Deep strict inequality. */
-export const assertNotEquals: (actual: unknown, expected: unknown, message?: string) => void =
-  assert.notDeepStrictEqual;
+export function assertNotEquals(actual: unknown, expected: unknown, message?: string): void {
+  assert.notDeepStrictEqual(actual, expected, message as string);
+}
 /** Truthiness. */
-export const assertOk: (value: unknown, message?: string) => asserts value = assert.ok;
+export function assertOk(value: unknown, message?: string): asserts value {
+  assert.ok(value, message as string);
+}
 /** Regular-expression match. */
-export const assertMatch: (actual: string, expected: RegExp, message?: string) => void =
-  assert.match;
+export function assertMatch(actual: string, expected: RegExp, message?: string): void {
+  assert.match(actual, expected, message as string);
+}
 /** The function throws (optionally a given class). */
 export const assertThrows: (fn: () => unknown, expected?: unknown) => void = (fn, expected) =>
   expected === undefined ? assert.throws(fn) : assert.throws(fn, expected as Error);
