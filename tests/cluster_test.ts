@@ -5,6 +5,7 @@
  */
 import { assertEquals, assertOk } from "./helpers/assert.ts";
 import { deadline } from "./helpers/deadline.ts";
+import { hasNginx, startNginxProxy } from "./helpers/nginx_proxy.ts";
 import { hasRedis, startRedis } from "./helpers/redis_server.ts";
 import { tempDir } from "./helpers/server.ts";
 import { denoRunArgs, type SluiceProcess, spawnSluice } from "./helpers/sluice_process.ts";
@@ -137,6 +138,21 @@ Deno.test({
         assertEquals(onC.events.some((e) => e.type === "reset"), false);
       },
     );
+
+    await t.step({
+      name: "behind nginx round robin (docs/scale.md config), uploads and events flow",
+      ignore: !hasNginx(),
+      async fn() {
+        const port = (s: SluiceProcess) => Number(new URL(s.url).port);
+        await using proxy = await startNginxProxy([a, b, c].map(port));
+        await using viaProxy = await Subscriber.open(proxy.href("/_/events"));
+        for (let i = 0; i < 3; i++) await put(proxy.href(`/lb-${i}.txt`), `lb ${i}`);
+        for (let i = 0; i < 3; i++) {
+          await viaProxy.waitFor((e) => e.data.includes(`"lb-${i}.txt"`), `lb-${i}.txt`);
+          assertEquals((await text(proxy.href(`/lb-${i}.txt`))).body, `lb ${i}`);
+        }
+      },
+    });
 
     await t.step("an id older than the log keeps gets a reset", async () => {
       await using onC = await Subscriber.open(c.href("/_/events"), "1-0");
