@@ -9,6 +9,7 @@ import { checkSafety } from "./src/config/check_safety.ts";
 import { ENV_NAMES, parseConfig } from "./src/config/parse_config.ts";
 import { UsageError } from "./src/config/usage_error.ts";
 import { HELP } from "./src/config/help.ts";
+import { fdLimitAdvice, readFdLimit } from "./src/net/fd_limit.ts";
 import { openStateStore, startServer } from "./src/server.ts";
 import { defaultStateDir } from "./src/state/state_dir.ts";
 import { StoreUnavailable } from "./src/state/state_store.ts";
@@ -114,15 +115,14 @@ async function main(): Promise<void> {
     );
   }
 
-  const required = config.upload || config.state !== null;
+  const required = config.state !== null;
   const dir = config.redis === null ? stateDir(config.state, real, config.dotfiles) : null;
-  if (required && config.redis === null) {
-    if (dir === null) fail("cannot find a state folder (no HOME): pass --state DIR", 2);
+  if (required && dir !== null) {
     for (const name of ["read", "write"] as const) {
       if (Deno.permissions.querySync({ name, path: dir }).state !== "granted") {
         fail(
-          `the state store needs read and write access to ${dir}: run Deno with ` +
-            `--allow-read=${dir} --allow-write=${dir}, or pass --state DIR`,
+          `--state needs read and write access to ${dir}: run Deno with ` +
+            `--allow-read=${dir} --allow-write=${dir}`,
           2,
         );
       }
@@ -130,7 +130,7 @@ async function main(): Promise<void> {
   }
   let stateStore;
   try {
-    stateStore = await openStateStore(config, { dir, required });
+    stateStore = await openStateStore(config, { dir, required, create: config.upload });
   } catch (error) {
     if (error instanceof StoreUnavailable) fail(error.message, 1);
     fail(`cannot open the state store in ${dir}: ${(error as Error).message}`, 2);
@@ -150,9 +150,18 @@ async function main(): Promise<void> {
   }
   const mode = config.upload ? "read-write" : "read-only";
   console.log(`Sluice ${VERSION} serving ${server.store.root} at ${server.url} (${mode})`);
+  const fdLimit = readFdLimit();
+  const advice = fdLimit && fdLimitAdvice(fdLimit);
+  if (advice) console.error(advice);
   if (!config.quiet && stateStore) {
     const where = config.redis === null ? dir : redactUrl(config.redis);
     console.log(`State store: ${stateStore.backend} (${where})`);
+  }
+  if (config.upload && !stateStore) {
+    console.error(
+      `sluice: no state store (${dir ?? "no HOME"} is not writable): WebDAV locks, resumable ` +
+        "uploads and shares answer 503; pass --state DIR and allow Deno to write there",
+    );
   }
 
   let signalled = false;

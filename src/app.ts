@@ -2,6 +2,8 @@ import { type AppDeps, Context, type Handler, type RequestContext } from "./cont
 import { authorize } from "./auth/authorize.ts";
 import { deleteEntry } from "./handlers/delete.ts";
 import { moveEntry } from "./handlers/move.ts";
+import { DAV_WRITE_METHODS, davOptions } from "./handlers/dav_options.ts";
+import { propfind } from "./handlers/dav_propfind.ts";
 import { demosPage } from "./handlers/demos_page.ts";
 import { serveFiles } from "./handlers/files.ts";
 import { health } from "./handlers/health.ts";
@@ -12,15 +14,35 @@ import { events } from "./handlers/events.ts";
 import { progressStream } from "./handlers/progress_stream.ts";
 import { sseCountdown } from "./handlers/sse_countdown.ts";
 import { sseTokens } from "./handlers/sse_tokens.ts";
+import { sseChat } from "./handlers/sse_chat.ts";
 import { wsEcho } from "./handlers/ws_echo.ts";
 import { serveMetrics } from "./handlers/metrics.ts";
 import { loadAssets, STATIC_PREFIX, staticAssets } from "./handlers/static_assets.ts";
 import { upload } from "./handlers/upload.ts";
+import { createShare, listShares, revokeShare, SHARES_API } from "./handlers/shares_api.ts";
+import { shareLink } from "./handlers/share_link.ts";
+import { sharesPage } from "./handlers/shares_page.ts";
+import { logPath, SHARE_LINK_PREFIX } from "./shares/share_link_path.ts";
+import {
+  appendUpload,
+  createUpload,
+  terminateUpload,
+  uploadOffset,
+  uploadOptions,
+  UPLOADS_PATH,
+} from "./handlers/resumable_upload.ts";
 import { acceptsJson } from "./http/accepts.ts";
 import { corsHeaders, preflightHeaders } from "./http/cors.ts";
 import { HttpError } from "./http/http_error.ts";
+import {
+  descriptorExhaustionError,
+  isDescriptorExhaustion,
+  reportDescriptorExhaustion,
+} from "./net/descriptor_exhaustion.ts";
 import { requestUrl } from "./http/request_url.ts";
 import { formatAccessLog } from "./log/access_log.ts";
+import { StoreUnavailable } from "./state/state_store.ts";
+import { DavError, davErrorResponse } from "./dav/dav_error.ts";
 
 /** Handlers by method for one path (or path prefix). */
 export interface Route {
@@ -37,15 +59,21 @@ const INVALID_URL = new URL("http://invalid/");
 const FILE_ROUTE: Route = {
   path: "/",
   prefix: true,
-  methods: { GET: serveFiles, HEAD: serveFiles },
+  methods: { GET: serveFiles, HEAD: serveFiles, PROPFIND: propfind, OPTIONS: davOptions },
 };
 
-/** The file route, with PUT, DELETE and MOVE only when writes are enabled (`--upload`). */
+/** The file route, with PUT, DELETE, MOVE and the WebDAV writes only when writes are enabled (`--upload`). */
 function fileRoute(writable: boolean): Route {
   if (!writable) return FILE_ROUTE;
   return {
     ...FILE_ROUTE,
-    methods: { ...FILE_ROUTE.methods, PUT: upload, DELETE: deleteEntry, MOVE: moveEntry },
+    methods: {
+      ...FILE_ROUTE.methods,
+      PUT: upload,
+      DELETE: deleteEntry,
+      MOVE: moveEntry,
+      ...DAV_WRITE_METHODS,
+    },
   };
 }
 
@@ -59,15 +87,40 @@ export function routes(deps: AppDeps): Route[] {
       prefix: true,
       methods: { GET: staticAssets(loadAssets(deps.staticDir)) },
     },
-    { path: "/_/", methods: { GET: demosPage(deps.staticDir) } },
+    { path: "/_/", methods: { GET: demosPage(deps.staticDir, deps.config.llm !== null) } },
     { path: "/_/sse/countdown", methods: { GET: sseCountdown } },
     { path: "/_/sse/tokens", methods: { GET: sseTokens } },
+    // Only with --llm-url: otherwise 404 (the `/_/` catch-all), and the demos page hides it.
+    ...(deps.config.llm ? [{ path: "/_/sse/chat", methods: { GET: sseChat, POST: sseChat } }] : []),
     { path: "/_/events", methods: { GET: events } },
     { path: "/_/stream", methods: { GET: progressStream } },
     { path: "/_/api/stat", methods: { GET: apiStat } },
     { path: "/_/api/collect", methods: { POST: apiCollect } },
     { path: "/_/api/echo", methods: { POST: apiEcho } },
     { path: "/_/ws/echo", methods: { GET: wsEcho } },
+    // Resumable uploads (tus, IETF draft): only with --upload, like PUT.
+    ...(deps.config.upload
+      ? [{
+        path: UPLOADS_PATH,
+        prefix: true,
+        methods: {
+          POST: createUpload,
+          HEAD: uploadOffset,
+          PATCH: appendUpload,
+          DELETE: terminateUpload,
+          OPTIONS: uploadOptions,
+        },
+      }]
+      : []),
+    // Share links: the token is the credential (see authorize.ts).
+    {
+      path: SHARE_LINK_PREFIX,
+      prefix: true,
+      methods: { GET: shareLink, HEAD: shareLink, POST: shareLink, PUT: shareLink },
+    },
+    { path: SHARES_API, methods: { GET: listShares, POST: createShare } },
+    { path: SHARES_API + "/", prefix: true, methods: { DELETE: revokeShare } },
+    { path: "/_/shares", methods: { GET: sharesPage(deps.staticDir) } },
     { path: "/_/", prefix: true, methods: {} },
     fileRoute(deps.config.upload),
   ];
@@ -81,13 +134,14 @@ function findRoute(table: Route[], pathname: string): Route {
 }
 
 function allowed(route: Route): string[] {
-  const methods = Object.keys(route.methods);
+  const methods = Object.keys(route.methods).filter((method) => method !== "OPTIONS");
   if (methods.includes("GET") && !methods.includes("HEAD")) methods.push("HEAD");
   return methods.length > 0 ? [...methods, "OPTIONS"] : [];
 }
 
 /** Answers an `HttpError` with its status and a short plain (or JSON) reason. */
 function errorResponse(error: HttpError, request: Request): Response {
+  if (error instanceof DavError) return davErrorResponse(error, request);
   const headers = new Headers(error.headers);
   const json = acceptsJson(request);
   headers.set(
@@ -111,6 +165,13 @@ function toHttpError(error: unknown): HttpError | null {
     return new HttpError(403, "Permission denied");
   }
   if (error instanceof Deno.errors.NotFound) return new HttpError(404, "Not found");
+  if (isDescriptorExhaustion(error)) {
+    reportDescriptorExhaustion("answering a request");
+    return descriptorExhaustionError();
+  }
+  if (error instanceof StoreUnavailable) {
+    return new HttpError(503, "State store unavailable, try again shortly", { "retry-after": "5" });
+  }
   return null;
 }
 
@@ -152,9 +213,10 @@ export function createApp(
     const route = findRoute(table, ctx.url.pathname);
     const methods = allowedByRoute.get(route) ?? allowed(route);
     if (methods.length === 0) throw new HttpError(404, "Not found");
-    if (request.method === "OPTIONS") {
+    const preflight = request.headers.has("access-control-request-method");
+    if (request.method === "OPTIONS" && (!route.methods.OPTIONS || preflight)) {
       const headers: [string, string][] = [["allow", methods.join(", ")]];
-      if (config.cors !== null && request.headers.has("access-control-request-method")) {
+      if (config.cors !== null && preflight) {
         headers.push(
           ...preflightHeaders(methods, request.headers.get("access-control-request-headers")),
         );
@@ -176,7 +238,8 @@ export function createApp(
     const left = request.signal.aborted && error === request.signal.reason;
     const httpError = left ? new HttpError(499, "Client closed request") : toHttpError(error);
     if (httpError === null) {
-      console.error(`Unexpected error for ${request.method} ${ctx.url.pathname}:`, error);
+      const path = logPath(ctx.url.pathname, ctx.scope?.shareId ?? null);
+      console.error(`Unexpected error for ${request.method} ${path}:`, error);
     }
     return errorResponse(httpError ?? new HttpError(500, "Internal server error"), request);
   }
@@ -194,7 +257,7 @@ export function createApp(
     metrics.record(request.method, response.status, bytes ?? 0);
     log?.(formatAccessLog(config.logFormat, {
       method: request.method,
-      path: ctx.url.pathname + ctx.url.search,
+      path: logPath(ctx.url.pathname + ctx.url.search, ctx.scope?.shareId ?? null),
       status: response.status,
       bytes,
       ms: performance.now() - ctx.started,

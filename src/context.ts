@@ -4,6 +4,7 @@ import type { ChangeSource } from "./fs/change_feed.ts";
 import type { ServerState } from "./server_state.ts";
 import type { Metrics } from "./metrics.ts";
 import type { StateStore } from "./state/state_store.ts";
+import type { ShareScope } from "./shares/scope.ts";
 
 /** Long-lived dependencies shared by every request. */
 export interface AppDeps {
@@ -30,6 +31,8 @@ export interface RequestContext extends AppDeps {
   remote: string;
   /** The authenticated user, when `--auth` is in use and credentials were sent. */
   user: AuthUser | null;
+  /** Set for a request through a share link: the share and what it may reach. */
+  scope?: ShareScope;
   /**
    * Settles when the response has been delivered (resolves) or could not be
    * (rejects): the end of a download, whatever the body is.
@@ -57,6 +60,7 @@ export class Context implements RequestContext {
   /** When handling began (`performance.now()`), for the access log. */
   readonly started: number = performance.now();
   user: AuthUser | null = null;
+  scope: ShareScope | undefined = undefined;
   readonly #info: Deno.ServeHandlerInfo;
   #completed: Promise<void> | undefined;
   #remote: string | undefined;

@@ -33,6 +33,10 @@ export class Metrics extends EventTarget {
   bytesSent = 0;
   bytesReceived = 0;
   readonly uploadFailures = new Map<string, number>();
+  /** Resumable uploads abandoned past `--upload-expiry` and swept. */
+  uploadsExpired = 0;
+  /** Relayed language-model answers that ended in `event: error`, by kind. */
+  readonly chatFailures = new Map<string, number>();
 
   /**
    * Records one answered request. Methods outside the HTTP and WebDAV ones
@@ -48,6 +52,17 @@ export class Metrics extends EventTarget {
   /** Records upload bytes read from a request body. */
   received(bytes: number): void {
     this.bytesReceived += bytes;
+  }
+
+  /** Records a relayed answer that failed (`unreachable`, `timeout`, …). */
+  chatFailed(kind: string): void {
+    this.chatFailures.set(kind, (this.chatFailures.get(kind) ?? 0) + 1);
+  }
+
+  /** Records a swept resumable upload; dispatches `"upload-expired"`. */
+  uploadExpired(): void {
+    this.uploadsExpired++;
+    this.dispatchEvent(new Event("upload-expired"));
   }
 
   /** Records a failed upload by reason (`limit`, `aborted`, `digest`, …). */

@@ -6,9 +6,13 @@ import { ChangeFeed } from "./fs/change_feed.ts";
 import { ClusterFeed } from "./cluster/cluster_feed.ts";
 import { FileStore } from "./fs/file_store.ts";
 import { removeTemps } from "./fs/file_writer.ts";
+import { sweepTemps } from "./fs/temp_sweep.ts";
 import { Metrics } from "./metrics.ts";
+import { ConnectionServer } from "./net/connection_server.ts";
+import { SupervisedServer } from "./net/supervised_server.ts";
 import { FileChanged } from "./streams/archive_stream.ts";
 import { ServerState } from "./server_state.ts";
+import { UploadSweeper } from "./upload_sweeper.ts";
 import { RedisStore } from "./state/redis_store.ts";
 import { SqliteStore } from "./state/sqlite_store.ts";
 import type { StateStore } from "./state/state_store.ts";
@@ -37,19 +41,21 @@ export interface RunningServer {
 /** Absolute path of the bundled UI assets, wherever Sluice runs from. */
 const STATIC_DIR: string = fileURLToPath(new URL("../static", import.meta.url));
 
-/** Where the state store lives and whether Sluice may run without it. */
+/** Where the state store lives and how hard to try to open it. */
 export interface StateStoreChoice {
   /** Folder of the SQLite store (ignored with `config.redis`); `null` when none is known. */
   dir: string | null;
-  /** Fail when the store cannot be opened (writes enabled, or `--state` given). */
+  /** Fail when the store cannot be opened (`--state` given). */
   required: boolean;
+  /** Create the folder and store when missing (writes enabled); otherwise use one only if it exists. */
+  create: boolean;
 }
 
 /**
  * Opens the state store `config` asks for: Redis with `--redis`, otherwise
  * SQLite (`state.db`) in `choice.dir`, created with mode 0700. Returns
- * `null` when the store is optional and cannot be opened (a read-only
- * server without a writable state folder needs none).
+ * `null` when the store is optional and cannot be opened: a read-only
+ * server needs none, and never makes Deno prompt for a permission.
  *
  * @throws {StoreUnavailable} when Redis cannot be reached;
  * `Deno.errors.*` when a required SQLite store cannot be opened.
@@ -68,29 +74,32 @@ export async function openStateStore(
         ),
     });
   }
-  const { dir, required } = choice;
+  const { dir, required, create } = choice;
   if (dir === null) {
     if (required) throw new Deno.errors.NotFound("no state folder: pass --state DIR");
     return null;
   }
+  const file = join(dir, "state.db");
   if (!required) {
-    // Read-only: use a store made by an earlier run, never create one, and
-    // never make Deno prompt for a permission.
     const allowed = (name: "read" | "write") =>
       Deno.permissions.querySync({ name, path: dir }).state === "granted";
     if (!allowed("read") || !allowed("write")) return null;
-    try {
-      if (!Deno.statSync(join(dir, "state.db")).isFile) return null;
-    } catch {
-      return null;
-    }
+    if (!create && !exists(file)) return null;
   }
   try {
     Deno.mkdirSync(dir, { recursive: true, mode: 0o700 });
-    return new SqliteStore(join(dir, "state.db"));
+    return new SqliteStore(file);
   } catch (error) {
     if (required) throw error;
     return null;
+  }
+}
+
+function exists(path: string): boolean {
+  try {
+    return Deno.statSync(path).isFile;
+  } catch {
+    return false;
   }
 }
 
@@ -131,13 +140,12 @@ export function startServer(config: Config, stateStore: StateStore | null = null
   });
   const tls = config.cert !== null && config.key !== null
     ? { cert: Deno.readTextFileSync(config.cert), key: Deno.readTextFileSync(config.key) }
-    : {};
-  const server = Deno.serve({
+    : undefined;
+  const listen = {
     hostname: config.host,
     port: config.port,
-    ...tls,
-    onListen: () => {},
-    onError: (error) => {
+    tls,
+    onError: (error: unknown) => {
       // A body that had to stop early: the client sees a short body, and
       // one line here says why.
       if (error instanceof FileChanged) {
@@ -147,7 +155,20 @@ export function startServer(config: Config, stateStore: StateStore | null = null
       console.error("Unexpected server error:", error);
       return new Response("Internal server error\n", { status: 500 });
     },
-  }, handler);
+  };
+  // Deno.serve has no header or keep-alive timeouts and no per-client
+  // connection cap: those need Sluice to accept connections itself.
+  const { headerTimeout, keepAliveTimeout, maxClientConnections } = config;
+  const server = headerTimeout > 0 || keepAliveTimeout > 0 || maxClientConnections > 0
+    ? new ConnectionServer(
+      { ...listen, headerTimeout, keepAliveTimeout, maxClientConnections },
+      handler,
+    )
+    : new SupervisedServer(listen, handler);
+  const sweeper = config.upload && stateStore !== null
+    ? new UploadSweeper(stateStore, store.root, metrics, config.uploadExpiry)
+    : null;
+  sweeper?.start();
   if (config.watch) {
     try {
       changeFeed.hold();
@@ -158,7 +179,19 @@ export function startServer(config: Config, stateStore: StateStore | null = null
       );
     }
   }
-  const addr = server.addr as Deno.NetAddr;
+  // Temp files of uploads a crash (kill -9) cut off: in the background, bounded.
+  const sweep = config.upload
+    ? sweepTemps(store.root, {
+      staleAfterMs: config.staleTempAge,
+      running: state.temps,
+      signal: state.shutdownSignal,
+    }).then(({ removed }) => {
+      if (removed.length > 0) {
+        console.error(`Removed ${removed.length} temp files of uploads cut off by a crash`);
+      }
+    })
+    : null;
+  const addr = server.addr;
   const host = addr.hostname.includes(":") ? `[${addr.hostname}]` : addr.hostname;
   const scheme = config.cert ? "https" : "http";
 
@@ -180,8 +213,10 @@ export function startServer(config: Config, stateStore: StateStore | null = null
         await Promise.race([state.idle("upload"), grace]);
         await Promise.race([server.shutdown(), grace]);
         clearTimeout(timer);
+        await sweep;
         await clusterFeed?.close();
         await changeFeed.close();
+        await sweeper?.stop();
         await stateStore?.close();
         // Uploads the grace cut short: the process exit that follows would
         // skip their own cleanup, so their temp files go now.

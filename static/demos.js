@@ -113,22 +113,71 @@ function countdown() {
   });
 }
 
+/**
+ * Calls `onEvent(type, data)` for each event of a `text/event-stream` body,
+ * as Sluice writes them (`event:` and `data:` lines, LF line ends).
+ * @param {ReadableStream<Uint8Array>} body
+ * @param {(type: string, data: string) => void} onEvent
+ */
+async function readEvents(body, onEvent) {
+  let buffer = "";
+  let type = "";
+  /** @type {string[]} */
+  let data = [];
+  for await (const chunk of body.pipeThrough(new TextDecoderStream())) {
+    buffer += chunk;
+    const lines = buffer.split("\n");
+    buffer = lines.pop() ?? "";
+    for (const line of lines) {
+      if (line === "") {
+        if (data.length > 0) onEvent(type || "message", data.join("\n"));
+        type = "";
+        data = [];
+      } else if (line.startsWith("event: ")) {
+        type = line.slice(7);
+      } else if (line.startsWith("data:")) {
+        data.push(line.slice(5).replace(/^ /, ""));
+      }
+    }
+  }
+}
+
+/**
+ * The token panel: the fake model at /_/sse/tokens (an EventSource), or
+ * ("Model", which the server shows only when it relays one) a real model's answer
+ * from POST /_/sse/chat, read as a stream so that an error status shows
+ * its reason without asking the model again. Both send one `data:` event
+ * per token and end with `[DONE]`; the relay may end with one
+ * `event: error` instead. Stop closes the stream, and the server then
+ * aborts its request to the model.
+ */
 function tokens() {
   const form = /** @type {HTMLFormElement} */ ($("tokens-form"));
   const reply = $("tokens-reply");
   const meta = $("tokens-meta");
+  const textLabel = $("tokens-text-label");
+  const delay = $("tokens-delay");
+  const delayInput = /** @type {HTMLInputElement} */ (form.elements.namedItem("delay"));
+  const showMode = () => {
+    const model = new FormData(form).get("mode") === "model";
+    form.dataset.mode = model ? "model" : "demo";
+    textLabel.textContent = model ? "Message" : "Text";
+    delay.hidden = model;
+    delayInput.disabled = model;
+  };
+  form.addEventListener("change", showMode);
+  showMode();
+
   startStop(form, (values, done) => {
     reply.textContent = "";
     reply.classList.add("typing");
     meta.textContent = "";
-    const url = `/_/sse/tokens?${query(values, ["text", "delay"])}`;
-    const source = new EventSource(url);
     const started = performance.now();
     let count = 0;
     let first = 0;
-    source.addEventListener("message", (event) => {
-      if (event.data === "[DONE]") {
-        reply.classList.remove("typing");
+    /** @param {string} data */
+    const onToken = (data) => {
+      if (data === "[DONE]") {
         const ms = Math.round(performance.now() - started);
         meta.textContent = `${count} tokens · first after ${first} ms · all in ${ms} ms`;
         form.dataset.tokens = String(count);
@@ -137,17 +186,49 @@ function tokens() {
       }
       if (count === 0) first = Math.round(performance.now() - started);
       count++;
-      reply.textContent += event.data;
-    });
+      reply.textContent += data;
+    };
+    /** @param {string} text */
+    const fail = (text) => {
+      meta.textContent = text;
+      done();
+    };
+    const stopTyping = () => reply.classList.remove("typing");
+
+    if (values.get("mode") === "model") {
+      const controller = new AbortController();
+      (async () => {
+        const res = await fetch(plainUrl("/_/sse/chat"), {
+          method: "POST",
+          headers: { "content-type": "application/json", accept: "text/event-stream" },
+          body: JSON.stringify({ message: String(values.get("text") ?? "") }),
+          signal: controller.signal,
+        });
+        if (!res.ok || !res.body) return fail(`${res.status}: ${(await res.text()).trim()}`);
+        await readEvents(res.body, (type, data) => {
+          if (type === "error") fail(`Model error: ${data}`);
+          else onToken(data);
+        });
+        if (!controller.signal.aborted) fail("The stream ended early");
+      })().catch(() => {
+        if (!controller.signal.aborted) fail("Connection lost");
+      });
+      return () => {
+        controller.abort();
+        stopTyping();
+      };
+    }
+
+    const url = `/_/sse/tokens?${query(values, ["text", "delay"])}`;
+    const source = new EventSource(url);
+    source.addEventListener("message", (event) => onToken(event.data));
     source.addEventListener("error", async () => {
       if (source.readyState === EventSource.CONNECTING) return;
-      reply.classList.remove("typing");
-      meta.textContent = await reasonFor(url);
-      done();
+      fail(await reasonFor(url));
     });
     return () => {
       source.close();
-      reply.classList.remove("typing");
+      stopTyping();
     };
   });
 }

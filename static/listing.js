@@ -6,6 +6,7 @@ import { enhanceTable } from "./listing_table.js";
 import { watchFolder } from "./live_feed.js";
 import { initManage } from "./manage.js";
 import { initPreview } from "./preview.js";
+import { initShare } from "./share.js";
 import { initUpload } from "./upload.js";
 
 const STATUS_TEXT = { live: "Live", reconnecting: "Reconnecting…", off: "Offline" };
@@ -66,6 +67,7 @@ function main() {
       if (!res.ok) throw new Error(`${res.status}`);
       controller.reconcile(await res.json());
       manage?.decorate();
+      share?.decorate();
       live.textContent = STATUS_TEXT[status];
     }).catch(() => {
       // The change is known but the listing could not be fetched: try again.
@@ -74,14 +76,21 @@ function main() {
     });
   };
 
-  const dir = decodeURIComponent(location.pathname).replace(/^\/+/, "");
-  watchFolder(dir, refresh, (next) => {
-    status = next;
-    live.dataset.status = next;
-    live.textContent = STATUS_TEXT[next];
-  });
+  // Through a share link there is no change feed to follow (it covers all of ROOT).
+  if (document.body.dataset.shared !== "true") {
+    const dir = decodeURIComponent(location.pathname).replace(/^\/+/, "");
+    watchFolder(dir, refresh, (next) => {
+      status = next;
+      live.dataset.status = next;
+      live.textContent = STATUS_TEXT[next];
+    });
+  } else {
+    live.hidden = true;
+  }
 
   initPreview(table);
+  /** @type {{ decorate: () => void } | null} */
+  const share = document.body.dataset.canShare === "true" ? initShare(table, toolbar) : null;
   if (upload && writable) {
     manage = initManage(table, upload, { dirHref: location.pathname, onChanged: refresh });
     initUpload(upload, { dirHref: location.pathname, onUploaded: refresh });

@@ -58,7 +58,7 @@ Deno.test("createApp() answers CORS preflights with the methods in use", async (
     const res = await preflight(server.href("/clip.mp4"), "GET", "Range, If-None-Match");
     assertEquals(res.status, 204);
     assertEquals(res.headers.get("access-control-allow-origin"), "*");
-    assertEquals(res.headers.get("access-control-allow-methods"), "GET, HEAD, OPTIONS");
+    assertEquals(res.headers.get("access-control-allow-methods"), "GET, HEAD, PROPFIND, OPTIONS");
     assertEquals(res.headers.get("access-control-allow-headers"), "range, if-none-match");
     assertEquals(res.headers.get("access-control-max-age"), "600");
   });
@@ -75,7 +75,7 @@ Deno.test("createApp() answers CORS preflights with the methods in use", async (
     assertEquals(res.headers.get("access-control-allow-credentials"), "true");
     assertEquals(
       res.headers.get("access-control-allow-methods"),
-      "GET, HEAD, PUT, DELETE, MOVE, OPTIONS",
+      "GET, HEAD, PROPFIND, PUT, DELETE, MOVE, COPY, MKCOL, PROPPATCH, LOCK, UNLOCK, OPTIONS",
     );
     assertEquals(res.headers.get("access-control-allow-headers"), "authorization, content-digest");
     const other = await fetch(server.href("/"), {
@@ -101,7 +101,7 @@ Deno.test("createApp() exposes range and validator headers to cross-origin reads
   }
 });
 
-Deno.test("createApp() with one origin adds Vary: Origin to every answer, keeping Vary: Accept", async () => {
+Deno.test("createApp() with one origin adds Vary: Origin to every answer, keeping Vary: Accept and Accept-Encoding", async () => {
   await using dir = await tempDir({ "a.txt": "x" });
   await using server = startTestServer(dir.path, { cors: "https://app.example" });
   const plain = await fetch(server.href("/a.txt"));
@@ -110,7 +110,7 @@ Deno.test("createApp() with one origin adds Vary: Origin to every answer, keepin
   assertEquals(plain.headers.get("access-control-allow-origin"), null);
   const listing = await fetch(server.href("/"), { headers: { origin: "https://app.example" } });
   await listing.body?.cancel();
-  assertEquals(listing.headers.get("vary"), "Accept, Origin");
+  assertEquals(listing.headers.get("vary"), "Accept, Accept-Encoding, Origin");
   assertEquals(listing.headers.get("access-control-allow-origin"), "https://app.example");
 });
 

@@ -33,7 +33,7 @@ Deno.test("moveEntry() renames files and folders, making missing parents", async
   assertEquals(tree(dir.path), ["2026/", "b.txt", "renamed ✓.txt"]);
 });
 
-Deno.test("moveEntry() never replaces without Overwrite: T, and never a folder", async (t) => {
+Deno.test("moveEntry() never replaces without Overwrite: T, and a folder only with it", async (t) => {
   await using dir = await tempDir({ "a.txt": "A", "b.txt": "B", "d/x": "x", "e/y": "y" });
   await using server = startTestServer(dir.path, { upload: true });
   await t.step("existing file, no Overwrite → 412", async () => {
@@ -49,11 +49,15 @@ Deno.test("moveEntry() never replaces without Overwrite: T, and never a folder",
     assertEquals((await move(server.href("/a.txt"), "/b.txt", { overwrite: "T" })).status, 204);
     assertEquals(await Deno.readTextFile(`${dir.path}/b.txt`), "A");
   });
-  await t.step("onto a folder, even with Overwrite: T → 409", async () => {
-    assertEquals((await move(server.href("/b.txt"), "/d", { overwrite: "T" })).status, 409);
-    assertEquals((await move(server.href("/e/"), "/d/", { overwrite: "T" })).status, 409);
+  await t.step("onto a folder without Overwrite: T → 412", async () => {
+    assertEquals((await move(server.href("/e/"), "/d/")).status, 412);
+    assertEquals(tree(dir.path), ["b.txt", "d/", "e/"]);
   });
-  assertEquals(tree(dir.path), ["b.txt", "d/", "e/"]);
+  await t.step("onto a folder with Overwrite: T → 204, the folder replaced (RFC 4918 §9.9.3)", async () => {
+    assertEquals((await move(server.href("/e/"), "/d/", { overwrite: "T" })).status, 204);
+    assertEquals(await Deno.readTextFile(`${dir.path}/d/y`), "y");
+  });
+  assertEquals(tree(dir.path), ["b.txt", "d/"]);
 });
 
 Deno.test("moveEntry() refuses bad requests with a precise 4xx", async (t) => {

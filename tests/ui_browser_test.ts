@@ -8,7 +8,7 @@
  * @module
  */
 import { assertEquals, assertMatch, assertOk, assertRejects } from "./helpers/assert.ts";
-import { startTestServer, tempDir } from "./helpers/server.ts";
+import { startStatefulServer, startTestServer, tempDir } from "./helpers/server.ts";
 import { parseAuth } from "../src/config/parse_config.ts";
 import {
   CHROMIUM_MISSING,
@@ -275,7 +275,7 @@ Deno.test({
       "big upload.bin": new Uint8Array(3 * 1024 * 1024).map((_, i) => i % 251),
       "existing.txt": "the new version",
     });
-    await using server = startTestServer(dir.path, { upload: true });
+    await using server = await startStatefulServer(dir.path, { upload: true });
     await using browser = await launchBrowser();
     const uploader = await browser.newPage();
     const watcher = await browser.newPage();
@@ -372,7 +372,7 @@ Deno.test({
   async fn() {
     await using dir = await tempDir({ "keep.txt": "k" });
     await using files = await tempDir({ "slow.bin": new Uint8Array(1024 * 1024) });
-    await using server = startTestServer(dir.path, { upload: true });
+    await using server = await startStatefulServer(dir.path, { upload: true });
     await using browser = await launchBrowser();
     const page = await browser.newPage();
     const errors = collectErrors(page);
@@ -407,7 +407,7 @@ Deno.test({
   ...browserTest,
   async fn() {
     await using dir = await tempDir();
-    await using server = startTestServer(dir.path, { upload: true });
+    await using server = await startStatefulServer(dir.path, { upload: true });
     await using browser = await launchBrowser();
     const page = await browser.newPage();
     const errors = collectErrors(page);
@@ -435,7 +435,7 @@ Deno.test({
   async fn() {
     await using files = await tempDir({ "big.bin": new Uint8Array(64 * 1024) });
     await using dir = await tempDir();
-    await using server = startTestServer(dir.path, { upload: true, maxUpload: 1024 });
+    await using server = await startStatefulServer(dir.path, { upload: true, maxUpload: 1024 });
     await using browser = await launchBrowser();
     const page = await browser.newPage();
     await page.goto(server.href("/"));
@@ -459,7 +459,7 @@ Deno.test({
   async fn() {
     await using files = await tempDir({ "signed.txt": "signed upload" });
     await using dir = await tempDir();
-    await using server = startTestServer(dir.path, {
+    await using server = await startStatefulServer(dir.path, {
       upload: true,
       auth: [parseAuth("writer:secret:rw")],
       anonymousRead: true,
@@ -656,7 +656,7 @@ Deno.test({
       "trip/photos/ü.bin": new Uint8Array(70_000).map((_, i) => i % 253),
       "trip/.DS_Store": "junk",
     });
-    await using server = startTestServer(dir.path, { upload: true });
+    await using server = await startStatefulServer(dir.path, { upload: true });
     await using browser = await launchBrowser();
     const page = await browser.newPage();
     const errors = collectErrors(page);

@@ -7,6 +7,7 @@
  */
 
 import { type ArchiveEntry, archiveMode } from "./archive_entry.ts";
+import type { ArchivePart } from "./archive_part.ts";
 
 const BLOCK = 512;
 /** `magic` and `version` of a POSIX ustar header. */
@@ -68,6 +69,22 @@ export function tarLength(entries: readonly ArchiveEntry[]): number {
     total += tarHeaderLength(entry) + entry.size + tarPadding(entry.size);
   }
   return total;
+}
+
+/**
+ * The archive of `entries` as parts, in order: per entry its header blocks,
+ * its bytes and their padding, then the two end blocks. Their lengths add
+ * up to `tarLength(entries)`.
+ */
+export function* tarParts(entries: readonly ArchiveEntry[]): Generator<ArchivePart> {
+  for (const [i, entry] of entries.entries()) {
+    yield { type: "framing", length: tarHeaderLength(entry), render: () => tarHeader(entry) };
+    if (entry.isDirectory) continue;
+    yield { type: "content", length: entry.size, entry: i, checksummed: false };
+    const padding = tarPadding(entry.size);
+    yield { type: "framing", length: padding, render: () => new Uint8Array(padding) };
+  }
+  yield { type: "framing", length: TAR_END_LENGTH, render: () => new Uint8Array(TAR_END_LENGTH) };
 }
 
 interface SplitName {

@@ -11,6 +11,7 @@
  */
 
 import { type ArchiveEntry, archiveMode } from "./archive_entry.ts";
+import type { ArchivePart } from "./archive_part.ts";
 
 /** One entry placed in the archive. */
 export interface ZipEntry<T extends ArchiveEntry = ArchiveEntry> {
@@ -46,8 +47,9 @@ export function zipLayout<T extends ArchiveEntry>(entries: readonly T[]): ZipLay
   let centralLength = 0;
   for (const entry of entries) {
     const name = encoder.encode(entry.isDirectory ? entry.name + "/" : entry.name);
-    placed.push({ entry, name, offset });
-    centralLength += 46 + name.length + TIMESTAMP_LENGTH + zip64ExtraLength(entry.size, offset);
+    const item = { entry, name, offset };
+    placed.push(item);
+    centralLength += centralHeaderLength(item);
     offset += localHeaderLength(entry, name) + entry.size + descriptorLength(entry);
   }
   const endLength = needsZip64End(placed.length, offset, centralLength) ? 56 + 20 + 22 : 22;
@@ -59,8 +61,42 @@ export function zipLayout<T extends ArchiveEntry>(entries: readonly T[]): ZipLay
   };
 }
 
+/**
+ * The archive of `layout` as parts, in order: per entry its local header,
+ * its bytes and its data descriptor, then the central directory and the
+ * end records. Their lengths add up to `layout.length`.
+ */
+export function* zipParts(layout: ZipLayout): Generator<ArchivePart> {
+  for (const [i, item] of layout.entries.entries()) {
+    const header = localHeaderLength(item.entry, item.name);
+    yield { type: "framing", length: header, render: () => zipLocalHeader(item) };
+    if (item.entry.isDirectory) continue;
+    yield { type: "content", length: item.entry.size, entry: i, checksummed: true };
+    yield {
+      type: "checksum",
+      length: descriptorLength(item.entry),
+      entry: i,
+      render: (crc) => zipDataDescriptor(item, crc),
+    };
+  }
+  for (const [i, item] of layout.entries.entries()) {
+    yield {
+      type: "checksum",
+      length: centralHeaderLength(item),
+      entry: i,
+      render: (crc) => zipCentralHeader(item, crc),
+    };
+  }
+  const end = layout.length - layout.centralOffset - layout.centralLength;
+  yield { type: "framing", length: end, render: () => zipEnd(layout) };
+}
+
 function localHeaderLength(entry: ArchiveEntry, name: Uint8Array): number {
   return 30 + name.length + TIMESTAMP_LENGTH + (needsZip64(entry.size) ? 20 : 0);
+}
+
+function centralHeaderLength({ entry, name, offset }: ZipEntry): number {
+  return 46 + name.length + TIMESTAMP_LENGTH + zip64ExtraLength(entry.size, offset);
 }
 
 function descriptorLength(entry: ArchiveEntry): number {
@@ -148,7 +184,7 @@ export function zipCentralHeader(item: ZipEntry, crc: number): Uint8Array<ArrayB
   const extra = zip64ExtraLength(entry.size, offset);
   const [time, date] = dosDateTime(entry.mtime);
   const mode = (entry.isDirectory ? 0o40000 : 0o100000) | archiveMode(entry);
-  const w = new Writer(46 + name.length + TIMESTAMP_LENGTH + extra)
+  const w = new Writer(centralHeaderLength(item))
     .u32(0x02014b50).u16(VERSION_MADE_BY).u16(version(bigSize || bigOffset))
     .u16(entry.isDirectory ? FLAGS_FOLDER : FLAGS_FILE).u16(0).u16(time).u16(date)
     .u32(crc).u32(bigSize ? MAX32 : entry.size).u32(bigSize ? MAX32 : entry.size)

@@ -6,14 +6,24 @@ import { authenticate, parseBasicAuth } from "./basic_auth.ts";
 export const WWW_AUTHENTICATE = 'Basic realm="sluice", charset="UTF-8"';
 
 /**
- * Methods that never change anything under ROOT; everything else needs an rw
- * user. POST only reaches the `/_/api/` streaming demos (collect, echo),
- * which compute an answer and store nothing.
+ * Methods that never change anything under ROOT; everything else (PUT,
+ * DELETE, MOVE and the WebDAV writes: MKCOL, COPY, PROPPATCH, LOCK, UNLOCK)
+ * needs an rw user. POST only reaches the `/_/api/` streaming demos
+ * (collect, echo), which compute an answer and store nothing; PROPFIND is
+ * WebDAV's listing.
  */
-const READ_METHODS = new Set(["GET", "HEAD", "OPTIONS", "POST"]);
+const READ_METHODS = new Set(["GET", "HEAD", "OPTIONS", "POST", "PROPFIND"]);
 
 /** Paths anyone may read whatever the access rules (load balancers, probes). */
 const PUBLIC_PATHS = new Set(["/_/health"]);
+
+/**
+ * Paths that need no credentials: share links, whose token is the
+ * credential (checked by `src/handlers/share_link.ts`, for that share's
+ * subtree and mode only), and the UI's own assets, which the share pages
+ * load and which hold nothing from ROOT.
+ */
+const PUBLIC_PREFIXES = ["/_/s/", "/_/static/"];
 
 /** What access control needs from the configuration. */
 export interface AccessRules {
@@ -35,7 +45,8 @@ export interface AccessRequest {
  * Decides whether a request may go on, and as whom.
  *
  * - No `--auth` users: everyone may do everything the method table allows.
- * - `/_/health` and CORS preflights (`OPTIONS`) are always allowed.
+ * - `/_/health`, share links (`/_/s/…`), UI assets and CORS preflights
+ *   (`OPTIONS`) are always allowed.
  * - Wrong or missing credentials: 401 with a Basic challenge, except that
  *   reads without credentials pass when `anonymousRead` is on.
  * - A read-only user asking to write: 403.
@@ -47,7 +58,10 @@ export interface AccessRequest {
 export function authorize(rules: AccessRules, request: AccessRequest): AuthUser | null {
   if (rules.auth.length === 0) return null;
   const write = !READ_METHODS.has(request.method);
-  if (request.method === "OPTIONS" || PUBLIC_PATHS.has(request.pathname)) {
+  if (
+    request.method === "OPTIONS" || PUBLIC_PATHS.has(request.pathname) ||
+    PUBLIC_PREFIXES.some((prefix) => request.pathname.startsWith(prefix))
+  ) {
     return identify(rules, request.authorization);
   }
   if (request.authorization === null) {

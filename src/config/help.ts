@@ -12,10 +12,15 @@ Flags (each also read from an environment variable, e.g. SLUICE_PORT):
   --cors [ORIGIN]        allow cross-origin requests from ORIGIN (default *)
   --watch                trust a watcher of ROOT instead of a stat per cache hit:
                          faster small files; not for network filesystems
+  --no-compress          never compress responses (default: gzip/br/zstd for text)
   --quiet                no access log
   --log-format FORMAT    text (default) or json
-  --upload               enable writes: PUT uploads, PUT dir/ (mkdir), DELETE, MOVE
+  --upload               enable writes: PUT uploads, PUT dir/ (mkdir), DELETE, MOVE,
+                         and WebDAV (MKCOL, COPY, PROPPATCH, LOCK, UNLOCK)
+  --dav-strict           RFC 4918 to the letter: no missing folders made on the way
+                         (409), DELETE of a folder takes everything in it
   --max-upload SIZE      largest upload (default 10GiB; e.g. 500MB, 2GiB)
+  --upload-expiry TIME   drop unfinished resumable uploads idle this long (default 24h)
   --auth USER:PASS[:rw|:ro]  HTTP Basic user (repeatable; PASS may be sha256:<hex>)
   --anonymous-read       let clients without credentials read
   --insecure             allow writes on a non-loopback host without --auth
@@ -23,6 +28,23 @@ Flags (each also read from an environment variable, e.g. SLUICE_PORT):
   --heartbeat MS         SSE heartbeat interval (default 15000)
   --grace MS             on shutdown, how long uploads and downloads may finish (default 10000)
   --max-streams N        concurrent long-lived requests per client (default 64)
+  --header-timeout MS    close a new connection without its request headers by then
+                         (default 30000; 0: off)
+  --keepalive-timeout MS close a connection idle between requests (default 60000; 0: off)
+  --max-client-connections N  open connections per client address; more get 429
+                         (default 256)
+  --max-memory SIZE      near this RSS, new long-lived streams get 503 (default 2GiB)
+  --stale-temp-age MS    at start, remove upload temp files unchanged this long
+                         (default 3600000)
+  --state DIR            folder of the state store (locks, uploads, shares; default
+                         $XDG_STATE_HOME/sluice/<root> or ~/.local/state/sluice/<root>)
+  --redis URL            share state and the change feed through Redis (cluster mode)
+  --llm-url URL          relay a language model at /_/sse/chat: an OpenAI-compatible base
+                         URL (…/v1) or its /chat/completions or /responses URL; the key
+                         comes only from the SLUICE_LLM_KEY environment variable
+  --llm-model NAME       model name sent upstream (default: none)
+  --llm-timeout MS       longest a relayed answer may take (default 300000)
+  --llm-idle MS          longest the model may stay silent (default 60000)
   -h, --help             show this help
   -V, --version          show the version
 

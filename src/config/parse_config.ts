@@ -1,5 +1,7 @@
 import { parseArgs } from "node:util";
+import { LLM_FLAGS, LLM_KEY_ENV, type LlmConfig, parseLlmConfig } from "./llm_config.ts";
 import { parseByteSize } from "./parse_byte_size.ts";
+import { parseDuration } from "./parse_duration.ts";
 import { UsageError } from "./usage_error.ts";
 
 /** Access level granted to an authenticated user. */
@@ -25,12 +27,22 @@ export interface Config {
   cors: string | null;
   quiet: boolean;
   upload: boolean;
+  /**
+   * WebDAV to the letter of RFC 4918 (`--dav-strict`): PUT, COPY and MOVE
+   * into a missing folder answer 409 instead of creating it, and DELETE of
+   * a folder removes everything in it without `?recursive`.
+   */
+  davStrict: boolean;
   maxUpload: number;
+  /** How long an unfinished resumable upload is kept after its last append (ms). */
+  uploadExpiry: number;
   auth: AuthUser[];
   anonymousRead: boolean;
   insecure: boolean;
   /** Watch ROOT from the start, so cached small files need no stat per hit. */
   watch: boolean;
+  /** Compress text-like responses for clients that accept it (off with `--no-compress`). */
+  compress: boolean;
   cert: string | null;
   key: string | null;
   logFormat: "text" | "json";
@@ -40,6 +52,22 @@ export interface Config {
   grace: number;
   /** Concurrent long-lived streams allowed per client address. */
   maxStreams: number;
+  /** A new connection must send its first request's headers within this many ms (0: off). */
+  headerTimeout: number;
+  /** A connection with no request in progress is closed after this many ms (0: off). */
+  keepAliveTimeout: number;
+  /** Open connections allowed per client address (0: no cap). */
+  maxClientConnections: number;
+  /** Memory budget in bytes: near it, new long-lived streams are refused with 503. */
+  maxMemory: number;
+  /** At start, upload temp files unchanged for this many ms are removed. */
+  staleTempAge: number;
+  /** Folder of the embedded state store (`--state`); `null` picks the default. */
+  state: string | null;
+  /** URL of the shared Redis state store (`--redis`), `null` for the embedded one. */
+  redis: string | null;
+  /** The language-model relay (`/_/sse/chat`); `null` without `--llm-url`. */
+  llm: LlmConfig | null;
   help: boolean;
   version: boolean;
 }
@@ -49,9 +77,11 @@ const BOOLEAN_FLAGS = [
   "no-listing",
   "quiet",
   "upload",
+  "dav-strict",
   "anonymous-read",
   "insecure",
   "watch",
+  "no-compress",
   "help",
   "version",
 ] as const;
@@ -62,12 +92,21 @@ const STRING_FLAGS = [
   "index",
   "cors",
   "max-upload",
+  "upload-expiry",
   "cert",
   "key",
   "log-format",
   "heartbeat",
   "grace",
   "max-streams",
+  "header-timeout",
+  "keepalive-timeout",
+  "max-client-connections",
+  "max-memory",
+  "stale-temp-age",
+  "state",
+  "redis",
+  ...LLM_FLAGS,
 ] as const;
 
 type OptionSpec = { type: "boolean" | "string"; multiple?: boolean; short?: string };
@@ -90,7 +129,7 @@ export const ENV_NAMES: readonly string[] = [
   ...BOOLEAN_FLAGS.filter((f) => f !== "help" && f !== "version"),
   ...STRING_FLAGS,
   "auth",
-].map(envName);
+].map(envName).concat(LLM_KEY_ENV);
 
 const TRUE_WORDS = new Set(["1", "true", "yes", "on"]);
 const FALSE_WORDS = new Set(["", "0", "false", "no", "off"]);
@@ -215,6 +254,10 @@ export function parseConfig(
   if (index !== undefined && (index === "" || /[/\\\0]/.test(index) || index.startsWith("."))) {
     throw new UsageError(`--index must be a plain file name, got "${index}"`);
   }
+  const redis = text("redis") || null;
+  if (redis !== null && !/^rediss?:\/\/[^\s]+$/i.test(redis)) {
+    throw new UsageError(`--redis must be a redis:// or rediss:// URL, got "${redis}"`);
+  }
   const cert = text("cert") ?? null;
   const key = text("key") ?? null;
   if ((cert === null) !== (key === null)) {
@@ -231,17 +274,48 @@ export function parseConfig(
     cors,
     quiet: flag("quiet"),
     upload: flag("upload"),
+    davStrict: flag("dav-strict"),
     maxUpload: parseByteSize(text("max-upload") ?? "10GiB"),
+    uploadExpiry: parseDuration(text("upload-expiry") ?? "24h", "--upload-expiry"),
     auth: authSpecs.map(parseAuth),
     anonymousRead: flag("anonymous-read"),
     insecure: flag("insecure"),
     watch: flag("watch"),
+    compress: !flag("no-compress"),
     cert,
     key,
     logFormat,
     heartbeat: parseInteger("--heartbeat", text("heartbeat") ?? "15000", 100, 3_600_000),
     grace: parseInteger("--grace", text("grace") ?? "10000", 0, 3_600_000),
     maxStreams: parseInteger("--max-streams", text("max-streams") ?? "64", 1, 1_000_000),
+    headerTimeout: parseInteger(
+      "--header-timeout",
+      text("header-timeout") ?? "0",
+      0,
+      3_600_000,
+    ),
+    keepAliveTimeout: parseInteger(
+      "--keepalive-timeout",
+      text("keepalive-timeout") ?? "0",
+      0,
+      3_600_000,
+    ),
+    maxClientConnections: parseInteger(
+      "--max-client-connections",
+      text("max-client-connections") ?? "0",
+      0,
+      1_000_000,
+    ),
+    maxMemory: parseByteSize(text("max-memory") ?? "2GiB"),
+    staleTempAge: parseInteger(
+      "--stale-temp-age",
+      text("stale-temp-age") ?? "3600000",
+      0,
+      31_536_000_000,
+    ),
+    state: text("state") || null,
+    redis,
+    llm: parseLlmConfig(text, env[LLM_KEY_ENV], parseInteger),
     help: values.help === true,
     version: values.version === true,
   };

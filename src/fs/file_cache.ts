@@ -1,4 +1,14 @@
+import type { ContentCoding } from "../http/accept_encoding.ts";
 import type { FileInfo } from "./file_store.ts";
+
+/** A coded variant of a cached file's bytes, ready to send. */
+export interface CodedBytes {
+  bytes: Uint8Array<ArrayBuffer>;
+  /** The headers of a plain `200` with these bytes. */
+  headers: Record<string, string>;
+  /** The precompressed sibling they were read from (re-checked before use), or `null`. */
+  source: FileInfo | null;
+}
 
 /** A cached file: its metadata when read, and its bytes when it is small. */
 export interface CachedFile {
@@ -9,6 +19,12 @@ export interface CachedFile {
   bytes: Uint8Array<ArrayBuffer> | null;
   /** The headers of a plain `200` for it, computed once. */
   headers: Record<string, string>;
+  /** Whether answers depend on `Accept-Encoding` (a compressible type, at least 1 KiB). */
+  negotiable: boolean;
+  /** Precompressed siblings (`name.br`, …) found when cached, not older than the file. */
+  siblings: Partial<Record<ContentCoding, FileInfo>>;
+  /** Coded variants of `bytes`, made on first request (use `FileCache.addCoded`). */
+  coded: Partial<Record<ContentCoding, CodedBytes>>;
 }
 
 /** What one entry is charged besides its bytes, so metadata alone is bounded too. */
@@ -55,10 +71,26 @@ export class FileCache {
     this.delete(key);
     this.#entries.set(key, entry);
     this.#total += cost(entry);
+    this.#evict();
+  }
+
+  #evict(): void {
     for (const [oldKey] of this.#entries) {
       if (this.#total <= this.maxTotal) break;
       this.delete(oldKey);
     }
+  }
+
+  /**
+   * Keeps a coded variant on `entry` and charges its bytes to the cache
+   * when `entry` is the one cached under `key`, evicting as needed.
+   */
+  addCoded(key: string, entry: CachedFile, coding: ContentCoding, coded: CodedBytes): void {
+    const old = entry.coded[coding];
+    entry.coded[coding] = coded;
+    if (this.#entries.get(key) !== entry) return;
+    this.#total += coded.bytes.length - (old?.bytes.length ?? 0);
+    this.#evict();
   }
 
   /** Drops an entry. */
@@ -82,7 +114,9 @@ export class FileCache {
 }
 
 function cost(entry: CachedFile): number {
-  return ENTRY_COST + (entry.bytes?.length ?? 0);
+  let total = ENTRY_COST + (entry.bytes?.length ?? 0);
+  for (const coded of Object.values(entry.coded)) total += coded.bytes.length;
+  return total;
 }
 
 /** Whether a fresh stat still describes the cached file. */

@@ -3,11 +3,15 @@ import { FileWriter } from "../fs/file_writer.ts";
 import { HttpError } from "../http/http_error.ts";
 import { checkWritablePath } from "../path/check_writable_path.ts";
 import { decodePath } from "../path/decode_path.ts";
+import { checkDavWrite } from "./dav_guard.ts";
+import { forgetResource } from "./dav_state.ts";
 import { checkWritePreconditions } from "./write_preconditions.ts";
 
 /**
  * `DELETE /<path>`: removes a file or an empty folder (204); a folder with
- * contents only with `?recursive` (else 409). Honours `If-Match`.
+ * contents only with `?recursive` (else 409), or always with
+ * `--dav-strict` (RFC 4918 §9.6.1). Honours `If-Match`, the `If` header and
+ * locks; the resource's dead properties and locks go with it.
  */
 export const deleteEntry: Handler = async (request, ctx) => {
   const { segments, trailingSlash } = decodePath(ctx.url.pathname);
@@ -18,9 +22,11 @@ export const deleteEntry: Handler = async (request, ctx) => {
     throw new HttpError(404, "Not found");
   }
   checkWritePreconditions(request, target.existing);
-  const recursive = recursiveFlag(ctx.url.searchParams.get("recursive"));
+  const recursive = recursiveFlag(ctx.url.searchParams.get("recursive")) || ctx.config.davStrict;
+  await checkDavWrite(request, ctx, [{ segments, membership: true, members: true }]);
   await writer.remove(target, recursive, ctx.config.dotfiles);
   ctx.store.cache.clear();
+  await forgetResource(ctx, segments);
   return new Response(null, { status: 204 });
 };
 

@@ -2,18 +2,12 @@ import type { Handler, RequestContext } from "../context.ts";
 import type { FileInfo } from "../fs/file_store.ts";
 import { type CachedFile, matches } from "../fs/file_cache.ts";
 import { contentDisposition } from "../http/content_disposition.ts";
-import { makeEtag } from "../http/etag.ts";
 import { HttpError } from "../http/http_error.ts";
 import type { ByteRange } from "../http/range.ts";
-import { contentType } from "../http/media_type.ts";
-import {
-  type FilePlan,
-  isConditional,
-  planFileResponse,
-  type Representation,
-} from "../http/plan_file_response.ts";
+import { type FilePlan, isConditional, planFileResponse } from "../http/plan_file_response.ts";
 import { decodePath, encodePath, isHidden } from "../path/decode_path.ts";
 import { CHUNK_SIZE, fileRangeStream } from "../streams/file_range_stream.ts";
+import { gzipStream } from "../streams/gzip_stream.ts";
 import { memoryRangeSource } from "../streams/memory_range_source.ts";
 import {
   multipartByterangesStream,
@@ -21,6 +15,15 @@ import {
 } from "../streams/multipart_byteranges_stream.ts";
 import { serveArchive } from "./archive.ts";
 import { checksum } from "./checksum.ts";
+import {
+  chooseCoding,
+  codedHeaders,
+  codedRepresentation,
+  type CodingChoice,
+  fileEntry,
+  fileRepresentation,
+  VARY_ACCEPT_ENCODING,
+} from "./file_codings.ts";
 import { serveListing } from "./listing.ts";
 
 /**
@@ -33,14 +36,20 @@ export const serveFiles: Handler = (request, ctx) => {
   const cached = freshCacheEntry(ctx);
   if (cached === undefined) return serveUncached(request, ctx);
   // The hot path, answered synchronously: a plain GET of a cached small file
-  // skips all planning.
+  // skips all planning, coded or not.
   if (
     cached.bytes !== null && request.method === "GET" && url.search === "" &&
     !isConditional(request.headers)
   ) {
-    return new Response(cached.bytes, { headers: cached.headers });
+    if (!cached.negotiable) return new Response(cached.bytes, { headers: cached.headers });
+    const choice = chooseCoding(request, ctx, cached);
+    if (choice.type === "identity") return new Response(cached.bytes, { headers: cached.headers });
+    if (choice.type === "bytes") {
+      return new Response(choice.coded.bytes, { headers: choice.coded.headers });
+    }
+    return respondWithFile(request, ctx, cached, choice);
   }
-  return respondWithFile(request, ctx, cached.name, cached.info, cached.bytes ?? undefined);
+  return respondWithFile(request, ctx, cached);
 };
 
 /** The cached entry for the request's path, if it still matches the file. */
@@ -66,16 +75,17 @@ async function serveUncached(request: Request, ctx: RequestContext): Promise<Res
   if (!info.isDirectory) {
     // FIFOs, sockets and devices are not served: opening a FIFO blocks.
     if (trailingSlash || !info.isFile) throw new HttpError(404, "Not found");
-    // The name the client asked for (a symlink's, not its target's).
-    const name = segments[segments.length - 1];
+    // Named as the client asked (a symlink's name, not its target's).
+    const file = fileEntry(ctx, segments, info, null);
     const get = request.method === "GET";
-    const bytes = get && info.size <= cache.maxFileSize
-      ? ctx.store.readSmall(info.path)
-      : undefined;
+    // HEAD reads the bytes too when it must announce the coded length GET sends.
+    const read = (get || file.negotiable) && info.size <= cache.maxFileSize;
+    const bytes = read ? ctx.store.readSmall(info.path) : undefined;
     // Only use and cache what was not modified while we read it.
     const intact = bytes === undefined || bytes.length === info.size;
-    if (get && intact) cache.set(pathname, cacheEntry(name, info, bytes));
-    return await respondWithFile(request, ctx, name, info, intact ? bytes : undefined);
+    if (intact) file.bytes = bytes ?? null;
+    if ((get || read) && intact) cache.set(pathname, file);
+    return await respondWithFile(request, ctx, file);
   }
 
   if (!trailingSlash) {
@@ -90,38 +100,33 @@ async function serveUncached(request: Request, ctx: RequestContext): Promise<Res
   if (ctx.config.index !== null) {
     const index = ctx.store.stat([...segments, ctx.config.index]);
     if (index !== null && index.isFile) {
-      return await respondWithFile(request, ctx, ctx.config.index, index);
+      return await respondWithFile(
+        request,
+        ctx,
+        fileEntry(ctx, [...segments, ctx.config.index], index, null),
+      );
     }
   }
   if (!ctx.config.listing) throw new HttpError(404, "Not found");
   return await serveListing(request, ctx, segments, info);
 }
 
-/** A cache entry, with the headers of a plain `200` computed once. */
-function cacheEntry(name: string, info: FileInfo, bytes?: Uint8Array<ArrayBuffer>): CachedFile {
-  const { headers } = planFileResponse("GET", { get: () => null }, representation(name, info));
-  return { name, info, bytes: bytes ?? null, headers: Object.fromEntries(headers) };
-}
-
-/** What planning needs to know about a file served under `name`. */
-function representation(name: string, info: FileInfo): Representation {
-  return {
-    etag: makeEtag(info),
-    lastModified: info.mtime,
-    size: info.size,
-    contentType: contentType(name),
-  };
-}
-
+/**
+ * Answers a GET or HEAD of `file` (its `bytes` when cached), coded as
+ * `choice` says.
+ */
 async function respondWithFile(
   request: Request,
   ctx: RequestContext,
-  name: string,
-  info: FileInfo,
-  bytes?: Uint8Array<ArrayBuffer>,
+  file: CachedFile,
+  choice: CodingChoice = chooseCoding(request, ctx, file),
 ): Promise<Response> {
-  const rep = representation(name, info);
+  if (choice.type !== "identity") return await respondCoded(request, ctx, file, choice);
+  const { name, info } = file;
+  const bytes = file.bytes ?? undefined;
+  const rep = fileRepresentation(name, info);
   const plan = planFileResponse(request.method, request.headers, rep);
+  if (file.negotiable) plan.headers.push(VARY_ACCEPT_ENCODING);
   if (ctx.url.search !== "" && ctx.url.searchParams.has("download")) {
     plan.headers.push(["content-disposition", contentDisposition(name)]);
   }
@@ -130,10 +135,7 @@ async function respondWithFile(
   if (body.type === "range" && !bytes && rangeLength(body.range) <= CHUNK_SIZE) {
     return new Response(readSmallRange(ctx, info, body.range), init);
   }
-  if (body.type !== "none" && !bytes) {
-    const release = ctx.state.track("download");
-    ctx.completed.then(release, release);
-  }
+  if (body.type !== "none" && !bytes) trackDownload(ctx);
   switch (body.type) {
     case "none":
       if (plan.status === 412) throw new HttpError(412, "Precondition failed");
@@ -161,6 +163,49 @@ async function respondWithFile(
         bytes,
       );
   }
+}
+
+/**
+ * Answers with a coded representation: its own validators, so
+ * preconditions (and `304`s) apply to it; never a range.
+ */
+async function respondCoded(
+  request: Request,
+  ctx: RequestContext,
+  file: CachedFile,
+  choice: Exclude<CodingChoice, { type: "identity" }>,
+): Promise<Response> {
+  const rep = codedRepresentation(fileRepresentation(file.name, file.info), choice);
+  const plan = planFileResponse(request.method, request.headers, rep);
+  if (plan.status === 412) throw new HttpError(412, "Precondition failed");
+  const streamed = choice.type === "stream";
+  const headers = codedHeaders(plan.headers, choice.coding, streamed);
+  if (ctx.url.search !== "" && ctx.url.searchParams.has("download")) {
+    headers.push(["content-disposition", contentDisposition(file.name)]);
+  }
+  const init = { status: plan.status, headers };
+  if (plan.body.type === "none") {
+    // An empty stream, not `null`: Deno would announce `content-length: 0`
+    // for HEAD, where GET has no length.
+    const empty = streamed && plan.status === 200;
+    return new Response(empty ? ReadableStream.from([]) : null, init);
+  }
+  switch (choice.type) {
+    case "bytes":
+      return new Response(choice.coded.bytes, init);
+    case "sibling":
+      trackDownload(ctx);
+      return new Response((await ctx.store.open(choice.info.path)).readable, init);
+    case "stream":
+      trackDownload(ctx);
+      return new Response(gzipStream((await ctx.store.open(file.info.path)).readable), init);
+  }
+}
+
+/** Counts a body read from disk as a running download until it is delivered. */
+function trackDownload(ctx: RequestContext): void {
+  const release = ctx.state.track("download");
+  ctx.completed.then(release, release);
 }
 
 function rangeLength(range: ByteRange): number {

@@ -7,6 +7,7 @@ import { acceptsJson } from "../http/accepts.ts";
 import { UI_HEADERS } from "../http/ui_headers.ts";
 import { VERSION } from "../version.ts";
 import { pathHref } from "../../static/dom.js";
+import { textBodyResponse } from "./text_body.ts";
 import { walkFolder } from "./walk_folder.ts";
 
 /** Longest search text, in UTF-16 code units (longer than any file name). */
@@ -38,12 +39,13 @@ export async function serveListing(
   }
   // ROOT's "_" is shadowed by the reserved /_/ paths: a link to it would
   // open Sluice's own pages.
-  if (segments.length === 0) {
+  if (segments.length === 0 && ctx.scope === undefined) {
     entries = entries.filter((e) => e.name !== RESERVED_SEGMENT && !e.name.startsWith("_/"));
   }
-  const head = request.method === "HEAD";
   if (acceptsJson(request)) {
-    const base = "/" + segments.map((s) => encodeURIComponent(s) + "/").join("");
+    // Through a share link, paths start at the share's root.
+    const base = (ctx.scope?.base ?? "") + "/" +
+      segments.map((s) => encodeURIComponent(s) + "/").join("");
     const body = JSON.stringify(
       sortEntries(entries).map((e) => ({
         name: e.name,
@@ -53,7 +55,7 @@ export async function serveListing(
         href: base + pathHref(e.name, e.isDirectory),
       })),
     );
-    return bodyResponse(head, body, {
+    return await textBodyResponse(request, ctx, body, {
       "content-type": "application/json; charset=utf-8",
       "cache-control": "no-cache",
       "vary": "Accept",
@@ -62,17 +64,26 @@ export async function serveListing(
   const html = renderListingPage({
     segments,
     entries,
-    writable: ctx.config.upload && (ctx.user === null || ctx.user.access === "rw"),
+    writable: ctx.scope === undefined && ctx.config.upload &&
+      (ctx.user === null || ctx.user.access === "rw"),
+    base: ctx.scope?.base,
+    canShare: ctx.scope === undefined && ctx.stateStore !== null && canShare(ctx),
     version: VERSION,
     sort: parseListingSort(ctx.url.searchParams),
     search: query === "" ? undefined : { query, truncated },
   });
-  return bodyResponse(head, html, {
+  return await textBodyResponse(request, ctx, html, {
     ...UI_HEADERS,
     "content-type": "text/html; charset=utf-8",
     "cache-control": "no-cache",
     "vary": "Accept",
   });
+}
+
+/** Whether the client may make share links (as `POST /_/api/shares` decides). */
+function canShare(ctx: RequestContext): boolean {
+  if (ctx.config.auth.length > 0) return ctx.user?.access === "rw";
+  return ctx.config.upload;
 }
 
 /** Entries under `dir` whose names contain `query` (case and Unicode form ignored). */
@@ -97,16 +108,3 @@ async function search(request: Request, ctx: RequestContext, dir: FileInfo, quer
 
 /** The ROOT entry that `/_/` (Sluice's own paths) shadows. */
 const RESERVED_SEGMENT = "_";
-
-const encoder = new TextEncoder();
-
-/**
- * A response with an explicit `Content-Length`, so HEAD carries the same
- * headers as GET (Deno would otherwise send `content-length: 0` for HEAD).
- */
-function bodyResponse(head: boolean, text: string, headers: Record<string, string>): Response {
-  const bytes = encoder.encode(text);
-  return new Response(head ? null : bytes, {
-    headers: { ...headers, "content-length": String(bytes.length) },
-  });
-}

@@ -1,4 +1,5 @@
 import type { Handler } from "../context.ts";
+import type { StoreStatus } from "../state/state_store.ts";
 import { formatPrometheus, type MetricFamily, PROMETHEUS_TYPE } from "../http/prometheus_text.ts";
 
 /**
@@ -46,6 +47,19 @@ export const serveMetrics: Handler = (_request, ctx) => {
       samples: [...m.uploadFailures].map(([reason, value]) => ({ labels: { reason }, value })),
     },
     {
+      name: "sluice_uploads_expired_total",
+      help: "Resumable uploads abandoned past --upload-expiry and removed.",
+      type: "counter",
+      samples: [{ value: m.uploadsExpired }],
+    },
+    {
+      name: "sluice_chat_failures_total",
+      help: "Relayed language-model answers that ended with an error event, by reason.",
+      type: "counter",
+      samples: [...m.chatFailures].map(([reason, value]) => ({ labels: { reason }, value })),
+    },
+    ...storeFamilies(ctx.stateStore?.status() ?? null),
+    {
       name: "sluice_uptime_seconds",
       help: "Seconds since the server started.",
       type: "gauge",
@@ -56,3 +70,29 @@ export const serveMetrics: Handler = (_request, ctx) => {
     headers: { "content-type": PROMETHEUS_TYPE, "cache-control": "no-store" },
   });
 };
+
+/** The state store's health as metric families (none without a store). */
+function storeFamilies(status: StoreStatus | null): MetricFamily[] {
+  if (status === null) return [];
+  const labels = { backend: status.backend };
+  return [
+    {
+      name: "sluice_state_store_up",
+      help: "1 when the state store is reachable, 0 while it is degraded.",
+      type: "gauge",
+      samples: [{ labels, value: status.state === "ok" ? 1 : 0 }],
+    },
+    {
+      name: "sluice_state_store_latency_seconds",
+      help: "Latency of the state store's last round trip (PING or transaction).",
+      type: "gauge",
+      samples: status.latencyMs === null ? [] : [{ labels, value: status.latencyMs / 1000 }],
+    },
+    {
+      name: "sluice_state_store_round_trips_total",
+      help: "Commands sent to the state store.",
+      type: "counter",
+      samples: [{ labels, value: status.roundTrips }],
+    },
+  ];
+}

@@ -16,6 +16,7 @@ import { openStream } from "../stream_slots.ts";
 import { ByteLimitStream } from "../streams/byte_limit_stream.ts";
 import { DigestStream } from "../streams/digest_stream.ts";
 import { BufferPool, pooledChunks } from "../streams/pooled_chunk_stream.ts";
+import { checkDavWrite } from "./dav_guard.ts";
 import { checkWritePreconditions } from "./write_preconditions.ts";
 
 /**
@@ -28,7 +29,8 @@ const UPLOAD_CHUNK = 128 * 1024;
 
 /**
  * `PUT /<path>`: streams the body into the file at `<path>` (201 with
- * `Location` when new, 204 when replaced), creating missing parents.
+ * `Location` when new, 204 when replaced), creating missing parents (409
+ * instead with `--dav-strict`). Checks the `If` header and locks first.
  * `PUT /<path>/` with an empty body creates a folder. Honours
  * `If-Match` / `If-None-Match: *`, `--max-upload` and declared digests, and
  * answers with the `Repr-Digest` and `ETag` of what was stored.
@@ -45,10 +47,20 @@ export const upload: Handler = async (request, ctx) => {
   }
   const writer = new FileWriter(ctx.store.root, { temps: ctx.state.temps });
   const target = writer.locate(segments);
+  try {
+    await checkDavWrite(request, ctx, [{ segments, membership: target.existing === null }]);
+  } catch (error) {
+    await request.body?.cancel();
+    throw error;
+  }
   if (trailingSlash || segments.length === 0) {
     return await makeFolder(request, writer, target, segments, declared);
   }
   if (target.existing?.isDirectory) throw new HttpError(409, "Target is a folder");
+  if (target.missing.length > 0 && ctx.config.davStrict) {
+    await request.body?.cancel();
+    throw new HttpError(409, "Parent folder does not exist");
+  }
   checkWritePreconditions(request, target.existing);
   const expected = expectedDigests(request.headers);
   // Before the body is touched: a 429 or 503 leaves it unread.

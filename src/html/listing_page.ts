@@ -28,6 +28,13 @@ export interface ListingModel {
   sort?: ListingSort;
   /** Set on a search results page (`?q=`): entries are named by their path below the folder. */
   search?: { query: string; truncated: boolean };
+  /**
+   * URL path the listing's root is served under: `/_/s/<token>` through a
+   * share link (nothing above it is named or linked), absent for ROOT.
+   */
+  base?: string;
+  /** Whether this client may make share links (a "Share" action per row). */
+  canShare?: boolean;
 }
 
 const SORT_KEYS: readonly SortKey[] = ["name", "size", "mtime"];
@@ -132,15 +139,18 @@ const UPLOAD_SECTION = `<section class="upload" id="upload" aria-labelledby="upl
  */
 export function renderListingPage(model: ListingModel): string {
   const { segments } = model;
+  const base = model.base ?? "";
+  const rootHref = escapeHtml(base + "/");
+  const rootLabel = model.base === undefined ? "root" : "shared";
   const sort = model.sort ?? DEFAULT_SORT;
   const title = "/" + segments.map((s) => s + "/").join("");
   const crumbs = [
     segments.length === 0
-      ? `<li><a href="/" aria-current="page">root</a></li>`
-      : `<li><a href="/">root</a></li>`,
+      ? `<li><a href="${rootHref}" aria-current="page">${rootLabel}</a></li>`
+      : `<li><a href="${rootHref}">${rootLabel}</a></li>`,
   ];
   segments.forEach((s, i) => {
-    const href = "/" + segments.slice(0, i + 1).map(encodeURIComponent).join("/") + "/";
+    const href = base + "/" + segments.slice(0, i + 1).map(encodeURIComponent).join("/") + "/";
     const current = i === segments.length - 1 ? ` aria-current="page"` : "";
     crumbs.push(`<li><a href="${escapeHtml(href)}"${current}>${escapeHtml(s)}</a></li>`);
   });
@@ -167,21 +177,27 @@ export function renderListingPage(model: ListingModel): string {
 <meta name="color-scheme" content="light dark">
 <title>${heading} · Sluice</title>
 <link rel="icon" href="/_/static/favicon.svg" type="image/svg+xml">
-<link rel="stylesheet" href="/_/static/style.css">
+<link rel="stylesheet" href="/_/static/style.css">${
+    model.canShare ? `\n<link rel="stylesheet" href="/_/static/share.css">` : ""
+  }
 <script type="module" src="/_/static/listing.js"></script>
 </head>
-<body class="listing-page" data-writable="${model.writable}">
+<body class="listing-page" data-writable="${model.writable}"${
+    model.base === undefined ? "" : ` data-shared="true"`
+  }${model.canShare ? ` data-can-share="true"` : ""}>
 <header class="top">
-<a class="brand" href="/">Sluice</a>
-<nav class="crumbs" aria-label="Breadcrumbs"><ol>${crumbs.join("")}</ol></nav>
-<a class="demos-link" href="/_/">Stream demos</a>
+<a class="brand" href="${rootHref}">Sluice</a>
+<nav class="crumbs" aria-label="Breadcrumbs"><ol>${crumbs.join("")}</ol></nav>${
+    model.base === undefined ? `\n<a class="demos-link" href="/_/">Stream demos</a>` : ""
+  }${model.canShare ? `\n<a class="shares-link" href="/_/shares">Shared links</a>` : ""}
 </header>
 <main>
 <h1>${heading}</h1>
 <p class="folder-download">Download this folder:
 <a href="?download=zip" download>.zip</a>
 <a href="?download=tar" download>.tar</a>
-<a href="?download=tar.gz" download>.tar.gz</a></p>
+<a href="?download=tar.gz" download>.tar.gz</a>
+(.zip and .tar downloads resume if cut off)</p>
 <form class="search" id="search" role="search">
 <label for="search-q">Search</label>
 <input type="search" id="search-q" name="q" value="${query}" placeholder="Names in this folder and below">

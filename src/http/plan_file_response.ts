@@ -4,6 +4,7 @@ import { type ByteRange, parseRange } from "./range.ts";
 
 /** What is known about the file being served. */
 export interface Representation extends Validators {
+  lastModified: number;
   size: number;
   contentType: string;
   /** Defaults to `no-cache` (always revalidate). */

@@ -4,8 +4,12 @@ import { parseHttpDate } from "./http_date.ts";
 /** The validators of the selected representation. */
 export interface Validators {
   etag: string;
-  /** Last modification in epoch milliseconds. */
-  lastModified: number;
+  /**
+   * Last modification in epoch milliseconds; `null` when there is none (a
+   * folder archive): date conditions are then ignored (RFC 9110 §13.1.3-4)
+   * and an `If-Range` date never matches.
+   */
+  lastModified: number | null;
 }
 
 /** What the precondition evaluation decided. */
@@ -39,7 +43,8 @@ export function evaluatePreconditions(
     // Step 2: If-Unmodified-Since, only without If-Match.
     const ius = headers.get("if-unmodified-since");
     const date = ius === null ? null : parseHttpDate(ius);
-    if (date !== null && current !== null && seconds(current.lastModified) > date) {
+    const modified = current?.lastModified ?? null;
+    if (date !== null && modified !== null && seconds(modified) > date) {
       return "precondition-failed";
     }
   }
@@ -50,7 +55,7 @@ export function evaluatePreconditions(
     if (matchesAny(ifNoneMatch, current, weakMatch)) {
       return safe ? "not-modified" : "precondition-failed";
     }
-  } else if (safe && current !== null) {
+  } else if (safe && current !== null && current.lastModified !== null) {
     // Step 4: If-Modified-Since, only GET/HEAD and only without If-None-Match.
     const ims = headers.get("if-modified-since");
     const date = ims === null ? null : parseHttpDate(ims);
@@ -83,5 +88,6 @@ export function ifRangeAllows(ifRange: string | null, current: Validators): bool
     return list !== "*" && list.length === 1 && strongMatch(list[0], current.etag);
   }
   const date = parseHttpDate(value);
-  return date !== null && date === seconds(current.lastModified);
+  return date !== null && current.lastModified !== null &&
+    date === seconds(current.lastModified);
 }

@@ -1,5 +1,5 @@
 import { HttpError } from "../http/http_error.ts";
-import { TEMP_PREFIX } from "./decode_path.ts";
+import { isTempName } from "./decode_path.ts";
 
 /** Longest file name most file systems accept, in UTF-8 bytes. */
 const MAX_NAME_BYTES = 255;
@@ -16,7 +16,7 @@ const encoder = new TextEncoder();
  */
 export function checkWritablePath(segments: readonly string[], dotfiles: boolean): void {
   for (const segment of segments) {
-    if (segment.startsWith(TEMP_PREFIX)) throw new HttpError(400, "Reserved file name");
+    if (isTempName(segment)) throw new HttpError(400, "Reserved file name");
     if (!dotfiles && segment.startsWith(".")) {
       throw new HttpError(400, "Dot-entries are not writable");
     }

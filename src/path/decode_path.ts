@@ -44,11 +44,23 @@ export function decodePath(pathname: string): DecodedPath {
 export const TEMP_PREFIX = ".sluice-upload-";
 
 /**
+ * Prefix of the temp files of resumable uploads (`.sluice-tus-<id>`), which
+ * live across requests and restarts: never served or listed, and never
+ * swept as leftovers of `PUT` (their upload sessions expire them).
+ */
+export const RESUMABLE_TEMP_PREFIX = ".sluice-tus-";
+
+/** Whether `name` is one of Sluice's own temp files (of `PUT` or resumable uploads). */
+export function isTempName(name: string): boolean {
+  return name.startsWith(TEMP_PREFIX) || name.startsWith(RESUMABLE_TEMP_PREFIX);
+}
+
+/**
  * Whether a file name is hidden from clients: dot-entries unless `dotfiles`,
  * and Sluice's own upload temp files always.
  */
 export function isHiddenName(name: string, dotfiles: boolean): boolean {
-  return name.startsWith(".") && (!dotfiles || name.startsWith(TEMP_PREFIX));
+  return name.startsWith(".") && (!dotfiles || isTempName(name));
 }
 
 /** Whether any segment is hidden (see `isHiddenName`). */

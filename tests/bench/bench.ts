@@ -9,13 +9,15 @@
  * reason in the table.
  *
  * Scenarios: 1 small files, 2 one big download, 3 random ranges, 4 slow
- * clients, 5 idle SSE connections, 6 a streaming upload.
+ * clients, 5 idle SSE connections, 6 a streaming upload, 7 a 64 KiB text
+ * file gzipped (nginx with `gzip on` and `gzip_static on`).
  *
  * @module
  */
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { gzipSync } from "node:zlib";
 import { denoRunArgs, spawnSluice } from "../helpers/sluice_process.ts";
 import {
   type BenchData,
@@ -591,6 +593,88 @@ async function upload(bench: Bench): Promise<void> {
   bench.rows.push(speed, rss, cpu);
 }
 
+/** 64 KiB of text with the statistics of prose: words in a seeded random order. */
+function benchText(): string {
+  const words = "the stream of a file and its range sent in bytes to clients over http".split(" ");
+  let text = "";
+  let state = 7;
+  while (text.length < 64 * 1024) {
+    state = (state * 1103515245 + 12345) % 2147483648;
+    text += words[(state >> 8) % words.length] + ((state >> 4) % 9 === 0 ? ".\n" : " ");
+  }
+  return text.slice(0, 64 * 1024);
+}
+
+// 7. A 64 KiB text file to clients sending `Accept-Encoding: gzip`: Sluice
+// gzips it once into its cache; nginx (`gzip on`, `gzip_static on`) per
+// request, or sends the `.gz` beside it when there is one.
+async function compressedText(bench: Bench): Promise<void> {
+  const files = [
+    { label: "gzipped by the server", path: "/text-64k.txt" },
+    { label: "precompressed .gz beside it", path: "/static-64k.txt" },
+  ];
+  const scenarios = files.map((f) =>
+    `7. 64 KiB text, Accept-Encoding: gzip, ${f.label}, 64 connections`
+  );
+  if (!bench.tools.wrk) {
+    for (const scenario of scenarios) {
+      bench.rows.push(skipRow(scenario, "req/s", "wrk not installed"));
+    }
+    return;
+  }
+  const text = benchText();
+  await Deno.writeTextFile(join(bench.data.root, "text-64k.txt"), text);
+  await Deno.writeTextFile(join(bench.data.root, "static-64k.txt"), text);
+  await Deno.writeFile(join(bench.data.root, "static-64k.txt.gz"), gzipSync(text, { level: 9 }));
+  const rows = scenarios.map((scenario) => ({
+    rps: { scenario, metric: "requests/s", unit: "req/s", values: {} } as ResultRow,
+    bytes: { scenario, metric: "bytes per response", unit: "count", values: {} } as ResultRow,
+    cpu: { scenario, metric: "server CPU per request", unit: "µs", values: {} } as ResultRow,
+  }));
+  for (const kind of serverKinds(bench)) {
+    const server = kind === "sluice"
+      ? await startSluice(bench, bench.data.root)
+      : await (async (): Promise<Running> => {
+        const sendfile = kind === "nginx-on";
+        const nginx = await startNginx(
+          { root: bench.data.root, sendfile, gzip: true },
+          bench.machine.serverPin,
+        );
+        return { kind, url: nginx.url, pid: nginx.pid, stop: nginx.stop };
+      })();
+    try {
+      for (const [i, f] of files.entries()) {
+        const url = new URL(f.path, server.url).href;
+        const probe = await fetch(url, { headers: { "accept-encoding": "gzip" } });
+        await probe.body?.cancel();
+        if (probe.headers.get("content-encoding") !== "gzip") {
+          progress(`7. ${SERVER_LABELS[kind]} did not gzip ${f.path}`);
+        }
+        const headers = ["Accept-Encoding: gzip"];
+        const pin = bench.machine.clientPin;
+        progress(`7. ${f.label}: ${SERVER_LABELS[kind]} warm-up`);
+        await runWrk({ url, connections: 64, seconds: bench.plan.warmupSeconds, pin, headers });
+        progress(`7. ${f.label}: ${SERVER_LABELS[kind]} ${bench.plan.seconds} s`);
+        const cpuBefore = readCpuMs(server.pid);
+        const result = await runWrk({
+          url,
+          connections: 64,
+          seconds: bench.plan.seconds,
+          pin,
+          headers,
+        });
+        rows[i].rps.values[kind] = result.requestsPerSecond;
+        // wrk's figure counts headers too: the same few hundred bytes for every server.
+        rows[i].bytes.values[kind] = result.bytesPerSecond / result.requestsPerSecond;
+        rows[i].cpu.values[kind] = cpuPerRequest(server.pid, cpuBefore, result.requests);
+      }
+    } finally {
+      await server.stop();
+    }
+  }
+  for (const row of rows) bench.rows.push(row.rps, row.bytes, row.cpu);
+}
+
 const SCENARIOS: ((bench: Bench) => Promise<void>)[] = [
   smallFiles,
   bigDownload,
@@ -598,6 +682,7 @@ const SCENARIOS: ((bench: Bench) => Promise<void>)[] = [
   slowClients,
   sseFanOut,
   upload,
+  compressedText,
 ];
 
 async function main(): Promise<void> {
@@ -611,12 +696,12 @@ async function main(): Promise<void> {
     },
   });
   if (values.help) {
-    console.log("Usage: deno task bench [--quick] [--out FILE] [--only 1,2,3,4,5,6]");
+    console.log("Usage: deno task bench [--quick] [--out FILE] [--only 1,2,3,4,5,6,7]");
     return;
   }
   const only = values.only
     ? new Set(values.only.split(",").map(Number))
-    : new Set([1, 2, 3, 4, 5, 6]);
+    : new Set([1, 2, 3, 4, 5, 6, 7]);
   const plan = values.quick ? QUICK : FULL;
   const machine = await describeMachine();
   const tools = {

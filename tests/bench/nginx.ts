@@ -19,7 +19,23 @@ export interface NginxOptions {
   upload?: boolean;
   /** Run as root's user when started by root (temp dirs are private). */
   userRoot?: boolean;
+  /**
+   * `gzip on` and `gzip_static on` for text (`.txt` as `text/plain`), as
+   * Sluice compresses: from 1 KiB, with `Vary: Accept-Encoding`.
+   */
+  gzip?: boolean;
 }
+
+/** The gzip settings of the compression scenario (nginx's default level, 1). */
+const GZIP_CONFIG = `  types {
+    text/plain txt;
+  }
+  gzip on;
+  gzip_static on;
+  gzip_vary on;
+  gzip_min_length 1024;
+  gzip_types text/plain;
+`;
 
 /**
  * The config text. One worker, no master process, no access log,
@@ -45,7 +61,7 @@ http {
   keepalive_timeout 65;
   keepalive_requests 1000000;
   default_type application/octet-stream;
-  client_body_temp_path ${join(prefix, "client_body")};
+${options.gzip ? GZIP_CONFIG : ""}  client_body_temp_path ${join(prefix, "client_body")};
   proxy_temp_path ${join(prefix, "proxy")};
   fastcgi_temp_path ${join(prefix, "fastcgi")};
   uwsgi_temp_path ${join(prefix, "uwsgi")};

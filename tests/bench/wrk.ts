@@ -56,6 +56,8 @@ export interface WrkOptions {
   seconds: number;
   /** A Lua script file (e.g. random Range headers). */
   script?: string;
+  /** Request headers, e.g. `["Accept-Encoding: gzip"]`. */
+  headers?: string[];
   /** Prefix that pins wrk to a core. */
   pin: string[];
 }
@@ -72,6 +74,7 @@ export async function runWrk(options: WrkOptions): Promise<WrkResult> {
     "10s",
     "--latency",
     ...(options.script ? ["-s", options.script] : []),
+    ...(options.headers ?? []).flatMap((header) => ["-H", header]),
     options.url,
   ];
   const out = await new Deno.Command(program, {

@@ -71,6 +71,8 @@ export interface Page {
     selector: string,
     options?: { hidden?: boolean; visible?: boolean; timeout?: number },
   ): Promise<unknown>;
+  /** An expression evaluated in the page until it is truthy. */
+  waitForFunction(expression: string, options: { timeout?: number }): Promise<unknown>;
   waitForFunction<A extends unknown[]>(
     fn: (...args: A) => unknown,
     options: { timeout?: number },
@@ -86,6 +88,8 @@ export interface Page {
   emulateMediaFeatures(features: { name: string; value: string }[]): Promise<void>;
   setJavaScriptEnabled(enabled: boolean): Promise<void>;
   /** Throughputs in bytes per second, -1 for no limit. */
+  setOfflineMode(enabled: boolean): Promise<void>;
+  reload(): Promise<unknown>;
   emulateNetworkConditions(
     conditions: { download: number; upload: number; latency: number } | null,
   ): Promise<void>;

@@ -1,0 +1,184 @@
+import { relative, sep } from "node:path";
+import type { Handler, RequestContext } from "../context.ts";
+import { WWW_AUTHENTICATE } from "../auth/authorize.ts";
+import { parseDigestField } from "../http/digest.ts";
+import { HttpError } from "../http/http_error.ts";
+import { requireStore } from "../state/require_store.ts";
+import {
+  parseStructuredBoolean,
+  parseUploadInteger,
+  parseUploadMetadata,
+} from "../tus/upload_fields.ts";
+import { creationLength } from "../tus/upload_lengths.ts";
+import {
+  checkAppendType,
+  discoveryHeaders,
+  requireProtocol,
+  TUS_VERSION,
+} from "../tus/upload_protocol.ts";
+import {
+  isUploadId,
+  newUploadId,
+  type UploadSession,
+  UploadSessions,
+} from "../tus/upload_sessions.ts";
+import {
+  appendToUpload,
+  loadSession,
+  supersedeLocalWriter,
+  uploadAnswer,
+  uploadFile,
+} from "./upload_append.ts";
+import { resolveUploadTarget } from "./upload_target.ts";
+
+/** The upload endpoint: creation at this path, each upload below it. */
+export const UPLOADS_PATH = "/_/uploads/";
+
+const ON_UPLOAD = "HEAD, PATCH, DELETE, OPTIONS";
+const ON_ENDPOINT = "POST, OPTIONS";
+
+/**
+ * The upload id the URL names, `null` for the endpoint itself.
+ *
+ * @throws {HttpError} 404 for anything else below it, 405 when the method
+ * is for the other one.
+ */
+function target(ctx: RequestContext, method: string, onUpload: boolean): string | null {
+  const rest = ctx.url.pathname.slice(UPLOADS_PATH.length);
+  if (rest !== "" && !isUploadId(rest)) throw new HttpError(404, "Unknown upload");
+  if ((rest !== "") !== onUpload) {
+    throw new HttpError(405, `${method} is not allowed here`, {
+      allow: rest === "" ? ON_ENDPOINT : ON_UPLOAD,
+    });
+  }
+  return rest === "" ? null : rest;
+}
+
+/** Only rw users with `--auth` (everyone without) may touch uploads; POST and HEAD pass `authorize` as reads. */
+function checkWriter(ctx: RequestContext): UploadSessions {
+  if (ctx.config.auth.length > 0) {
+    if (ctx.user === null) {
+      throw new HttpError(401, "Authentication required", {
+        "www-authenticate": WWW_AUTHENTICATE,
+      });
+    }
+    if (ctx.user.access !== "rw") throw new HttpError(403, "Read-only user");
+  }
+  return new UploadSessions(requireStore(ctx));
+}
+
+/** `OPTIONS /_/uploads/…`: tus discovery and the IETF `Accept-Patch` / `Upload-Limit`. */
+export const uploadOptions: Handler = (_request, ctx) => {
+  const onUpload = ctx.url.pathname !== UPLOADS_PATH;
+  return new Response(null, {
+    status: 204,
+    headers: {
+      ...discoveryHeaders(ctx.config.maxUpload),
+      allow: onUpload ? ON_UPLOAD : ON_ENDPOINT,
+    },
+  });
+};
+
+/**
+ * `POST /_/uploads/`: creates an upload (tus creation, creation-defer-length
+ * and creation-with-upload; IETF upload creation with `Upload-Complete`,
+ * with or without content), answering 201 with its `Location`. The target
+ * comes from `Upload-Metadata` (see `resolveUploadTarget`).
+ */
+export const createUpload: Handler = async (request, ctx) => {
+  target(ctx, "POST", false);
+  const sessions = checkWriter(ctx);
+  const headers = request.headers;
+  const protocol = requireProtocol(headers);
+  const complete = parseStructuredBoolean(headers.get("upload-complete"), "Upload-Complete");
+  const contentLength = parseUploadInteger(headers.get("content-length"), "Content-Length");
+  const length = creationLength(protocol, {
+    uploadLength: parseUploadInteger(headers.get("upload-length"), "Upload-Length"),
+    deferLength: headers.get("upload-defer-length"),
+    complete,
+    contentLength,
+  });
+  if (length !== null && length > ctx.config.maxUpload) {
+    await request.body?.cancel();
+    ctx.metrics.uploadFailed("limit");
+    throw new HttpError(413, "Upload too large", discoveryHeaders(ctx.config.maxUpload));
+  }
+  const hasBody = contentLength === null ? request.body !== null : contentLength > 0;
+  if (hasBody && protocol.kind === "tus") checkAppendType(protocol, headers.get("content-type"));
+  const metadata = parseUploadMetadata(headers.get("upload-metadata"));
+  const resolved = resolveUploadTarget(ctx, metadata, headers);
+  const repr = headers.get("repr-digest");
+  const sha256 = repr === null ? undefined : parseDigestField(repr, "Repr-Digest").sha256;
+  const now = Date.now();
+  const session: UploadSession = {
+    id: newUploadId(),
+    offset: 0,
+    length,
+    complete: false,
+    target: resolved.segments,
+    tempDir: relative(ctx.store.root, resolved.resolved.base).split(sep).filter(Boolean),
+    failIfExists: resolved.failIfExists,
+    sha256: sha256 ? btoa(String.fromCharCode(...sha256)) : null,
+    owner: ctx.user?.user ?? null,
+    createdAt: now,
+    expiresAt: now + ctx.config.uploadExpiry,
+  };
+  await uploadFile(ctx, session).create();
+  if (!await sessions.create(session)) throw new HttpError(500, "Upload id collision");
+  const location = UPLOADS_PATH + session.id;
+  const completes = length === 0 || complete === true;
+  if (!hasBody && !completes) {
+    await request.body?.cancel();
+    return uploadAnswer(ctx, protocol, session, 201, { location });
+  }
+  const appended = await appendToUpload(request, ctx, sessions, protocol, session.id, 0, completes);
+  const answer = new Headers(appended.headers);
+  answer.set("location", location);
+  return new Response(null, { status: 201, headers: answer });
+};
+
+/**
+ * `HEAD /_/uploads/<id>`: the upload's offset, length, expiry and
+ * completeness. A running append of this process to it ends first.
+ */
+export const uploadOffset: Handler = async (request, ctx) => {
+  const id = target(ctx, "HEAD", true)!;
+  const sessions = checkWriter(ctx);
+  const protocol = requireProtocol(request.headers);
+  await supersedeLocalWriter(id);
+  const { session } = await loadSession(ctx, sessions, id);
+  return uploadAnswer(ctx, protocol, session, protocol.kind === "tus" ? 200 : 204);
+};
+
+/** `PATCH /_/uploads/<id>`: appends the body at `Upload-Offset`. */
+export const appendUpload: Handler = async (request, ctx) => {
+  const id = target(ctx, "PATCH", true)!;
+  const sessions = checkWriter(ctx);
+  const protocol = requireProtocol(request.headers);
+  checkAppendType(protocol, request.headers.get("content-type"));
+  const offset = parseUploadInteger(request.headers.get("upload-offset"), "Upload-Offset");
+  if (offset === null) throw new HttpError(400, "Missing Upload-Offset");
+  const complete = parseStructuredBoolean(
+    request.headers.get("upload-complete"),
+    "Upload-Complete",
+  );
+  if (protocol.kind === "ietf" && complete === null) {
+    throw new HttpError(400, "Missing Upload-Complete");
+  }
+  return await appendToUpload(request, ctx, sessions, protocol, id, offset, complete === true);
+};
+
+/** `DELETE /_/uploads/<id>`: terminates the upload and removes its data. */
+export const terminateUpload: Handler = async (request, ctx) => {
+  const id = target(ctx, "DELETE", true)!;
+  const sessions = checkWriter(ctx);
+  const { session } = await loadSession(ctx, sessions, id).catch((error) => {
+    // An expired upload can still be removed at once.
+    if (error instanceof HttpError && error.status === 410) return sessions.get(id).then((f) => f!);
+    throw error;
+  });
+  await sessions.remove(id);
+  if (!session.complete) await uploadFile(ctx, session).remove();
+  const tus = request.headers.has("tus-resumable");
+  return new Response(null, { status: 204, headers: tus ? { "tus-resumable": TUS_VERSION } : {} });
+};

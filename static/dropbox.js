@@ -1,0 +1,211 @@
+// The drop-box page: uploads chosen or dropped files (and folders) into a
+// drop box with one XMLHttpRequest PUT each, showing progress and the name
+// each file was stored under. It never lists or reads the folder.
+
+import { pathHref } from "./dom.js";
+
+/** Uploads running at once. */
+const PARALLEL = 2;
+
+/**
+ * Why an upload into the drop box failed, in words.
+ * @param {number} status
+ * @param {string} body the server's short reason
+ * @returns {string}
+ */
+export function dropError(status, body) {
+  switch (status) {
+    case 0:
+      return "Network error: the connection was lost.";
+    case 401:
+      return "This link needs its password: reload the page.";
+    case 403:
+    case 413:
+      return body.trim() || "This drop box takes no more files.";
+    case 404:
+    case 410:
+      return "This link no longer works.";
+    case 429:
+      return "Too many attempts: wait a minute and try again.";
+    default:
+      return `Failed (${status}${body ? `: ${body.trim()}` : ""}).`;
+  }
+}
+
+/**
+ * @param {number} bytes
+ * @returns {string}
+ */
+function size(bytes) {
+  if (bytes < 1024) return `${bytes} B`;
+  const units = ["KiB", "MiB", "GiB", "TiB"];
+  let value = bytes;
+  let unit = -1;
+  do {
+    value /= 1024;
+    unit++;
+  } while (value >= 1024 && unit < units.length - 1);
+  return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
+}
+
+/**
+ * @param {string} tag
+ * @param {string} [className]
+ * @param {string} [text]
+ */
+function el(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+/**
+ * Every file under a dropped folder, with its path from the folder's parent.
+ * @param {FileSystemDirectoryEntry} dir
+ * @returns {Promise<{ file: File, path: string }[]>}
+ */
+async function filesIn(dir) {
+  /** @type {{ file: File, path: string }[]} */
+  const found = [];
+  const reader = dir.createReader();
+  /** @type {FileSystemEntry[]} */
+  let batch;
+  do {
+    batch = await new Promise((resolve, reject) => reader.readEntries(resolve, reject));
+    for (const entry of batch) {
+      if (entry.isDirectory) {
+        found.push(...await filesIn(/** @type {FileSystemDirectoryEntry} */ (entry)));
+      } else {
+        const file = await new Promise((resolve, reject) =>
+          /** @type {FileSystemFileEntry} */ (entry).file(resolve, reject)
+        );
+        found.push({ file, path: entry.fullPath.replace(/^\//, "") });
+      }
+    }
+  } while (batch.length > 0);
+  return found;
+}
+
+function main() {
+  const base = location.pathname.endsWith("/") ? location.pathname : location.pathname + "/";
+  const zone = /** @type {HTMLElement} */ (document.getElementById("drop-zone"));
+  const list = /** @type {HTMLElement} */ (document.getElementById("drop-list"));
+  const status = /** @type {HTMLElement} */ (document.getElementById("drop-status"));
+  const input = /** @type {HTMLInputElement} */ (document.getElementById("drop-input"));
+  const folderInput = /** @type {HTMLInputElement} */ (
+    document.getElementById("drop-folder-input")
+  );
+  /** @type {(() => void)[]} */
+  const queue = [];
+  let running = 0;
+  let done = 0;
+  let total = 0;
+
+  const pump = () => {
+    while (running < PARALLEL && queue.length > 0) {
+      running++;
+      /** @type {() => void} */ (queue.shift())();
+    }
+    status.textContent = total === 0 ? "" : `${done} of ${total} uploaded`;
+  };
+
+  /** @param {File} file @param {string} path */
+  const add = (file, path) => {
+    total++;
+    const item = el("li", "upload-item");
+    item.dataset.state = "queued";
+    const bar = /** @type {HTMLProgressElement} */ (el("progress"));
+    bar.max = Math.max(1, file.size);
+    bar.value = 0;
+    const note = el("span", "upload-status", "Waiting…");
+    item.append(el("span", "upload-name", path), bar, note);
+    list.append(item);
+    queue.push(() => {
+      item.dataset.state = "running";
+      const xhr = new XMLHttpRequest();
+      xhr.open("PUT", base + pathHref(path));
+      xhr.upload.addEventListener("progress", (event) => {
+        bar.value = event.loaded;
+        note.textContent = `${size(event.loaded)} of ${size(file.size)}`;
+      });
+      const finish = () => {
+        running--;
+        pump();
+      };
+      xhr.addEventListener("load", () => {
+        if (xhr.status === 201) {
+          const stored = JSON.parse(xhr.responseText);
+          bar.value = bar.max;
+          item.dataset.state = "done";
+          done++;
+          note.textContent = stored.path === path
+            ? `Sent (${size(stored.size)})`
+            : `Sent as ${stored.path} (${size(stored.size)})`;
+        } else {
+          item.dataset.state = "error";
+          note.textContent = dropError(xhr.status, xhr.responseText);
+        }
+        finish();
+      });
+      xhr.addEventListener("error", () => {
+        item.dataset.state = "error";
+        note.textContent = dropError(0, "");
+        finish();
+      });
+      xhr.send(file);
+    });
+  };
+
+  /** @param {Iterable<{ file: File, path: string }>} files */
+  const addAll = (files) => {
+    for (const { file, path } of files) {
+      // Dot-entries (.git/, .DS_Store) are hidden on this server: not sent.
+      if (!path.split("/").some((s) => s.startsWith("."))) add(file, path);
+    }
+    pump();
+  };
+
+  /** @type {HTMLElement} */ (document.getElementById("drop-choose"))
+    .addEventListener("click", () => input.click());
+  /** @type {HTMLElement} */ (document.getElementById("drop-choose-folder"))
+    .addEventListener("click", () => folderInput.click());
+  input.addEventListener("change", () => {
+    addAll([...input.files ?? []].map((file) => ({ file, path: file.name })));
+    input.value = "";
+  });
+  folderInput.addEventListener("change", () => {
+    addAll([...folderInput.files ?? []].map((file) => ({ file, path: file.webkitRelativePath })));
+    folderInput.value = "";
+  });
+
+  document.addEventListener("dragover", (event) => {
+    if (!event.dataTransfer?.types.includes("Files")) return;
+    event.preventDefault();
+    event.dataTransfer.dropEffect = "copy";
+    zone.classList.add("dragging");
+  });
+  document.addEventListener("dragleave", () => zone.classList.remove("dragging"));
+  document.addEventListener("drop", async (event) => {
+    if (!event.dataTransfer?.types.includes("Files")) return;
+    event.preventDefault();
+    zone.classList.remove("dragging");
+    // Entries must be taken before the first await: the list empties after the event.
+    const items = [...event.dataTransfer.items].map((item) => ({
+      entry: item.webkitGetAsEntry?.(),
+      file: item.getAsFile(),
+    }));
+    /** @type {{ file: File, path: string }[]} */
+    const files = [];
+    for (const { entry, file } of items) {
+      if (entry?.isDirectory) {
+        files.push(...await filesIn(/** @type {FileSystemDirectoryEntry} */ (entry)));
+      } else if (file) {
+        files.push({ file, path: file.name });
+      }
+    }
+    addAll(files);
+  });
+}
+
+main();

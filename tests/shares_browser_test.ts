@@ -1,0 +1,143 @@
+/**
+ * Share links in real headless Chromium against the real server: the share
+ * dialog (QR code read back with a real decoder, link copied), the "Shared
+ * links" page, and the drop-box page on a phone-sized viewport.
+ *
+ * As in ui_browser_test.ts, the op and resource sanitizers are off:
+ * puppeteer keeps pipes and sockets open across awaits.
+ * @module
+ */
+import jsqrModule, { type QRCode } from "jsqr";
+// @ts-types="@types/pngjs"
+import { PNG } from "pngjs";
+import { Buffer } from "node:buffer";
+import { assertEquals, assertMatch, assertOk } from "./helpers/assert.ts";
+import { startStatefulServer, tempDir, type TestServer } from "./helpers/server.ts";
+import { CHROMIUM_MISSING, collectErrors, launchBrowser, screenshot } from "./browser/browser.ts";
+import * as scripts from "./browser/share_scripts.js";
+
+const browserTest = {
+  ignore: CHROMIUM_MISSING !== null,
+  sanitizeOps: false,
+  sanitizeResources: false,
+};
+
+/** jsQR is CommonJS: Deno's default import is its `module.exports`, whose `default` decodes. */
+const jsQR = (jsqrModule as unknown as {
+  default: (data: Uint8ClampedArray, width: number, height: number) => QRCode | null;
+}).default;
+
+const ARTIFACTS = new URL("./artifacts/", import.meta.url);
+
+/** Reads the QR code in a PNG image, or `null` when there is none. */
+function readQr(png: Uint8Array): string | null {
+  const image = PNG.sync.read(Buffer.from(png));
+  return jsQR(new Uint8ClampedArray(image.data), image.width, image.height)?.data ?? null;
+}
+
+async function makeShare(server: TestServer, body: Record<string, unknown>) {
+  const res = await fetch(server.href("/_/api/shares"), {
+    method: "POST",
+    body: JSON.stringify(body),
+  });
+  assertEquals(res.status, 201);
+  return await res.json() as { id: string; url: string };
+}
+
+Deno.test({
+  name: "share dialog makes a link, copies it and shows a QR code that reads back as the link",
+  ...browserTest,
+  async fn() {
+    await using dir = await tempDir({ "pub/a.txt": "0123456789", "b.txt": "b" });
+    await using server = await startStatefulServer(dir.path, { upload: true });
+    await using browser = await launchBrowser();
+    const page = await browser.newPage();
+    const errors = collectErrors(page);
+    const cdp = await page.createCDPSession();
+    await cdp.send("Browser.grantPermissions", {
+      origin: new URL(server.url).origin,
+      permissions: ["clipboardReadWrite", "clipboardSanitizedWrite"],
+    });
+    await page.goto(server.href("/"));
+    await page.waitForSelector('tr[data-name="pub"] button.share');
+    await page.click('tr[data-name="pub"] button.share');
+    await page.waitForSelector("#share-dialog[open]");
+    await page.click("#share-create");
+    await page.waitForFunction(scripts.qrLoaded, {});
+    const link = await page.evaluate(scripts.valueOf, "#share-link");
+    assertMatch(link, /^http:\/\/127\.0\.0\.1:\d+\/_\/s\/[A-Za-z0-9_-]{32}\/$/);
+
+    await page.click("#share-copy");
+    await page.waitForSelector("#share-copied:not(:empty)");
+    assertEquals(await page.evaluate(scripts.valueOf, "#share-link"), link);
+    assertEquals(await page.evaluate(scripts.clipboardText), link);
+
+    await Deno.mkdir(ARTIFACTS, { recursive: true });
+    const shot = new URL("share-dialog.png", ARTIFACTS).pathname;
+    await page.screenshot({ path: shot });
+    assertEquals(readQr(await Deno.readFile(shot)), link);
+
+    // The link works, for the shared folder only.
+    const res = await fetch(link + "a.txt");
+    assertEquals(await res.text(), "0123456789");
+    assertEquals(errors, []);
+  },
+});
+
+Deno.test({
+  name: "shares page lists links with live use counts and revokes them",
+  ...browserTest,
+  async fn() {
+    await using dir = await tempDir({ "pub/a.txt": "0123456789" });
+    await using server = await startStatefulServer(dir.path, { upload: true });
+    const made = await makeShare(server, { path: "/pub/a.txt", maxDownloads: 9 });
+    await using browser = await launchBrowser();
+    const page = await browser.newPage();
+    const errors = collectErrors(page);
+    await page.goto(server.href("/_/shares"));
+    await page.waitForSelector(`tr[data-id="${made.id}"]`);
+    assertOk(await page.evaluate(scripts.shareUsesInclude, made.id, "0 downloads of 9"));
+    await (await fetch(made.url)).body?.cancel();
+    await page.waitForFunction(scripts.shareUsesInclude, {}, made.id, "1 download of 9");
+    await screenshot(page, "shares-page");
+    await page.click(`tr[data-id="${made.id}"] button.revoke`);
+    await page.waitForFunction(scripts.shareRowGone, {}, made.id);
+    const after = await fetch(made.url);
+    assertEquals(after.status, 404);
+    await after.body?.cancel();
+    assertEquals(errors, []);
+  },
+});
+
+Deno.test({
+  name: "drop-box page on a phone uploads a file, shows it finish, and shows nothing of the folder",
+  ...browserTest,
+  async fn() {
+    await using dir = await tempDir({ "inbox/secret-plans.txt": "hidden", "inbox/photo.jpg": "x" });
+    await using files = await tempDir({ "photo.jpg": new Uint8Array(200_000).fill(7) });
+    await using server = await startStatefulServer(dir.path, { upload: true });
+    const made = await makeShare(server, { path: "/inbox/", mode: "upload", maxFiles: 5 });
+    await using browser = await launchBrowser();
+    const page = await browser.newPage();
+    const errors = collectErrors(page);
+    await page.setViewport({ width: 375, height: 740, isMobile: true, hasTouch: true });
+    await page.goto(made.url);
+    await page.waitForSelector("#drop-choose");
+    const text = await page.evaluate(scripts.bodyText);
+    assertMatch(text, /Drop box/);
+    assertOk(!text.includes("secret-plans") && !text.includes("inbox"), text);
+    assertOk(await page.evaluate(scripts.fitsWidth), "no sideways scrolling on a phone");
+
+    const input = await page.$("#drop-input");
+    assertOk(input);
+    await input.uploadFile(`${files.path}/photo.jpg`);
+    await page.waitForSelector('li.upload-item[data-state="done"]');
+    const status = await page.evaluate(scripts.bodyText);
+    assertMatch(status, /Sent as photo \(1\)\.jpg/);
+    assertMatch(status, /1 of 1 uploaded/);
+    await screenshot(page, "drop-box-phone");
+    assertEquals((await Deno.readFile(`${dir.path}/inbox/photo (1).jpg`)).length, 200_000);
+    assertEquals(await Deno.readTextFile(`${dir.path}/inbox/photo.jpg`), "x");
+    assertEquals(errors, []);
+  },
+});
