@@ -1,5 +1,6 @@
 import type { RequestContext } from "./context.ts";
 import { HttpError } from "./http/http_error.ts";
+import { currentRss, nearBudget } from "./memory_budget.ts";
 import type { ServerState, StreamKind } from "./server_state.ts";
 
 interface Slots {
@@ -27,7 +28,8 @@ function slotsOf(state: ServerState): Slots {
  * than once is harmless.
  *
  * @throws {HttpError} 429 when the client already has `maxStreams` open
- * streams, 503 once shutdown has begun.
+ * streams, 503 once shutdown has begun or when the process is near
+ * `--max-memory`.
  */
 export function openStream(ctx: RequestContext, kind: StreamKind): () => void {
   if (ctx.state.shutdownSignal.aborted) throw new HttpError(503, "Server is shutting down");
@@ -36,6 +38,9 @@ export function openStream(ctx: RequestContext, kind: StreamKind): () => void {
   const open = slots.byClient.get(client) ?? 0;
   if (open >= ctx.config.maxStreams) {
     throw new HttpError(429, "Too many open streams from this client", { "retry-after": "5" });
+  }
+  if (nearBudget(currentRss(), ctx.config.maxMemory)) {
+    throw new HttpError(503, "Server is low on memory, try again later", { "retry-after": "5" });
   }
   slots.byClient.set(client, open + 1);
   slots.total++;

@@ -15,7 +15,7 @@ const EXPIRIES = [
 
 /**
  * The JSON body of a share request from the dialog's fields.
- * @param {{ path: string, mode: string, expires: string, password: string, maxDownloads: string }} f
+ * @param {{ path: string, mode: string, expires: string, password: string, maxDownloads: string, maxFiles: string }} f
  * @returns {Record<string, unknown>}
  */
 export function shareRequest(f) {
@@ -23,6 +23,7 @@ export function shareRequest(f) {
   const body = { path: f.path, mode: f.mode, expires: f.expires };
   if (f.password !== "") body.password = f.password;
   if (f.mode === "read" && f.maxDownloads !== "") body.maxDownloads = Number(f.maxDownloads);
+  if (f.mode === "upload" && f.maxFiles !== "") body.maxFiles = Number(f.maxFiles);
   return body;
 }
 
@@ -70,6 +71,11 @@ function buildDialog() {
       "Most downloads (optional)",
       el("input", { type: "number", id: "share-max", min: "1", step: "1", inputmode: "numeric" }),
       "share-max-row",
+    ),
+    labelled(
+      "Most files (optional)",
+      el("input", { type: "number", id: "share-files", min: "1", step: "1", inputmode: "numeric" }),
+      "share-files-row",
     ),
     el("p", { class: "share-error", id: "share-error", role: "alert" }),
   );
@@ -163,14 +169,18 @@ export function initShare(table, toolbar) {
     $("share-error").textContent = "";
     $("share-password").value = "";
     $("share-max").value = "";
+    $("share-files").value = "";
     $("share-mode-read").checked = true;
     $("share-mode-upload").disabled = !dir;
     $("share-max-row").hidden = false;
+    $("share-files-row").hidden = true;
     dialog.showModal();
   };
 
   form.addEventListener("change", () => {
-    $("share-max-row").hidden = $("share-mode-upload").checked;
+    const upload = $("share-mode-upload").checked;
+    $("share-max-row").hidden = upload;
+    $("share-files-row").hidden = !upload;
   });
   $("share-cancel").addEventListener("click", () => dialog.close());
   $("share-close").addEventListener("click", () => dialog.close());
@@ -182,6 +192,7 @@ export function initShare(table, toolbar) {
       expires: /** @type {HTMLSelectElement} */ (dialog.querySelector("#share-expires")).value,
       password: $("share-password").value,
       maxDownloads: $("share-max").value,
+      maxFiles: $("share-files").value,
     });
     let res;
     try {

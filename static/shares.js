@@ -17,7 +17,8 @@ export function usageText(s) {
       (s.maxFiles === null ? "" : ` of ${s.maxFiles}`);
   }
   return `${s.downloads} download${s.downloads === 1 ? "" : "s"}` +
-    (s.maxDownloads === null ? "" : ` of ${s.maxDownloads}`) + `, ${s.uses} requests`;
+    (s.maxDownloads === null ? "" : ` of ${s.maxDownloads}`) +
+    `, ${s.uses} request${s.uses === 1 ? "" : "s"}`;
 }
 
 /**

@@ -39,7 +39,7 @@ Deno.test("parseIf() reads the RFC 4918 §10.4 grammar", async (t) => {
     ],
     [
       "extra whitespace and tabs",
-      " \t( <urn:a>\t[\"e\"] )  ",
+      ' \t( <urn:a>\t["e"] )  ',
       [{ resource: null, conditions: [token("urn:a"), etag('"e"')] }],
     ],
   ];
@@ -90,7 +90,10 @@ Deno.test("evaluateIf() is true when any list holds, each list needing all its c
     ["Not the ETag", '(Not ["e1"])', false],
   ];
   for (const [name, header, expected] of cases) {
-    await t.step(`${name} → ${expected}`, () => assertEquals(evaluateIf(parseIf(header), state), expected));
+    await t.step(
+      `${name} → ${expected}`,
+      () => assertEquals(evaluateIf(parseIf(header), state), expected),
+    );
   }
   await t.step("a missing resource matches no ETag", () => {
     assertEquals(evaluateIf(parseIf('(["e1"])'), () => ({ etag: null, tokens: [] })), false);
@@ -103,7 +106,10 @@ Deno.test("evaluateIf() is true when any list holds, each list needing all its c
     const lists = parseIf("</b> (<urn:uuid:1>) </a> (<urn:uuid:1>)");
     assertEquals(ifResources(lists), ["/b", "/a"]);
     assertEquals(evaluateIf(lists, (resource) => states[resource!]), true);
-    assertEquals(evaluateIf(parseIf("</b> (<urn:uuid:1>)"), (resource) => states[resource!]), false);
+    assertEquals(
+      evaluateIf(parseIf("</b> (<urn:uuid:1>)"), (resource) => states[resource!]),
+      false,
+    );
   });
 });
 
@@ -119,16 +125,25 @@ Deno.test("parseIf() reads back what a list printer writes (property)", () => {
     fc.record({ not: fc.boolean(), kind: fc.constant("token" as const), value: tokenValue }),
     fc.record({ not: fc.boolean(), kind: fc.constant("etag" as const), value: etagValue }),
   );
-  const lists = fc.array(fc.array(condition, { minLength: 1, maxLength: 4 }), { minLength: 1, maxLength: 4 });
+  const lists = fc.array(fc.array(condition, { minLength: 1, maxLength: 4 }), {
+    minLength: 1,
+    maxLength: 4,
+  });
   fc.assert(fc.property(lists, fc.boolean(), (conditionLists, tagged) => {
     const printed = conditionLists.map((conditions) =>
       (tagged ? "<http://h/r> " : "") + "(" +
-      conditions.map((c) => (c.not ? "Not " : "") + (c.kind === "token" ? `<${c.value}>` : `[${c.value}]`))
-        .join(" ") + ")"
+      conditions.map((c) =>
+        (c.not ? "Not " : "") + (c.kind === "token" ? `<${c.value}>` : `[${c.value}]`)
+      )
+        .join(" ") +
+      ")"
     ).join(" ");
     const parsed = parseIf(printed);
     // fast-check's records have no prototype: compare plain copies.
-    assertEquals(parsed.map((list) => list.conditions), conditionLists.map((l) => l.map((c) => ({ ...c }))));
+    assertEquals(
+      parsed.map((list) => list.conditions),
+      conditionLists.map((l) => l.map((c) => ({ ...c }))),
+    );
     assertEquals(parsed.every((list) => list.resource === (tagged ? "http://h/r" : null)), true);
   }));
 });

@@ -31,7 +31,8 @@ function parseLitmus(output: string): SuiteResult {
 
 function hasLitmus(): boolean {
   try {
-    new Deno.Command("litmus", { args: ["--version"], stdout: "null", stderr: "null" }).outputSync();
+    new Deno.Command("litmus", { args: ["--version"], stdout: "null", stderr: "null" })
+      .outputSync();
     return true;
   } catch {
     return false;
@@ -76,4 +77,6 @@ Deno.test({
   },
 });
 
-if (!hasLitmus()) console.log("dav_litmus_test: litmus is not installed (apt-get install litmus); skipped");
+if (!hasLitmus()) {
+  console.log("dav_litmus_test: litmus is not installed (apt-get install litmus); skipped");
+}

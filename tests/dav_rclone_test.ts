@@ -128,12 +128,17 @@ Deno.test({
 
     // Sluice reads the disk's space only when Deno allows statfs (`--allow-sys=statfs`).
     const statfs = Deno.permissions.querySync({ name: "sys", kind: "statfs" }).state === "granted";
-    await t.step(`about reports the quota (RFC 4331)${statfs ? "" : ": none without statfs"}`, async () => {
-      const about = JSON.parse(await run("about", "--json", "sluice:")) as Record<string, number>;
-      if (statfs) assertOk(about.used > 0 && about.free > 0, JSON.stringify(about));
-      else assertEquals(about, {});
-    });
+    await t.step(
+      `about reports the quota (RFC 4331)${statfs ? "" : ": none without statfs"}`,
+      async () => {
+        const about = JSON.parse(await run("about", "--json", "sluice:")) as Record<string, number>;
+        if (statfs) assertOk(about.used > 0 && about.free > 0, JSON.stringify(about));
+        else assertEquals(about, {});
+      },
+    );
   },
 });
 
-if (!hasRclone()) console.log("dav_rclone_test: rclone is not installed (apt-get install rclone); skipped");
+if (!hasRclone()) {
+  console.log("dav_rclone_test: rclone is not installed (apt-get install rclone); skipped");
+}

@@ -74,7 +74,8 @@ Deno.test("parseXml() accepts exactly the nesting limit", () => {
 });
 
 Deno.test("serializeElement() keeps a value that parses back to the same tree", () => {
-  const xml = '<p:v xmlns:p="urn:p" xmlns:q="urn:q" q:a="1&quot;">t &lt; <q:i>x</q:i><n xmlns="">y</n></p:v>';
+  const xml =
+    '<p:v xmlns:p="urn:p" xmlns:q="urn:q" q:a="1&quot;">t &lt; <q:i>x</q:i><n xmlns="">y</n></p:v>';
   const first = parseXml(xml);
   const again = parseXml(serializeElement(first));
   assertEquals(again, first);
@@ -104,7 +105,10 @@ Deno.test("element() writes DAV: names with D: and others with their own namespa
 });
 
 Deno.test("propResponse() groups properties by status and leaves empty groups out", () => {
-  const xml = propResponse("/a%20b", [{ status: 200, props: ["<D:x/>"] }, { status: 404, props: [] }]);
+  const xml = propResponse("/a%20b", [{ status: 200, props: ["<D:x/>"] }, {
+    status: 404,
+    props: [],
+  }]);
   assertEquals(
     xml,
     "<D:response><D:href>/a%20b</D:href><D:propstat><D:prop><D:x/></D:prop>" +
@@ -149,7 +153,8 @@ Deno.test("multistatusStream() wraps a finite list in one multistatus document",
 });
 
 Deno.test("propfindRequest() reads allprop, propname, prop and an empty body", async (t) => {
-  const body = (inner: string) => parseXml(`<D:propfind xmlns:D="DAV:" xmlns:x="urn:x">${inner}</D:propfind>`);
+  const body = (inner: string) =>
+    parseXml(`<D:propfind xmlns:D="DAV:" xmlns:x="urn:x">${inner}</D:propfind>`);
   await t.step("no body → allprop", () => {
     assertEquals(propfindRequest(null), { kind: "allprop", include: [] });
   });
@@ -195,7 +200,12 @@ Deno.test("lockInfo() reads scope and owner, and insists on a write lock", () =>
   ));
   assertEquals(info, { scope: "shared", owner: '<href xmlns="DAV:">mailto:a@b</href>' });
   assertThrows(
-    () => lockInfo(parseXml('<D:lockinfo xmlns:D="DAV:"><D:lockscope><D:exclusive/></D:lockscope></D:lockinfo>')),
+    () =>
+      lockInfo(
+        parseXml(
+          '<D:lockinfo xmlns:D="DAV:"><D:lockscope><D:exclusive/></D:lockscope></D:lockinfo>',
+        ),
+      ),
     SyntaxError,
   );
 });

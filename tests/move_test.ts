@@ -53,10 +53,13 @@ Deno.test("moveEntry() never replaces without Overwrite: T, and a folder only wi
     assertEquals((await move(server.href("/e/"), "/d/")).status, 412);
     assertEquals(tree(dir.path), ["b.txt", "d/", "e/"]);
   });
-  await t.step("onto a folder with Overwrite: T → 204, the folder replaced (RFC 4918 §9.9.3)", async () => {
-    assertEquals((await move(server.href("/e/"), "/d/", { overwrite: "T" })).status, 204);
-    assertEquals(await Deno.readTextFile(`${dir.path}/d/y`), "y");
-  });
+  await t.step(
+    "onto a folder with Overwrite: T → 204, the folder replaced (RFC 4918 §9.9.3)",
+    async () => {
+      assertEquals((await move(server.href("/e/"), "/d/", { overwrite: "T" })).status, 204);
+      assertEquals(await Deno.readTextFile(`${dir.path}/d/y`), "y");
+    },
+  );
   assertEquals(tree(dir.path), ["b.txt", "d/"]);
 });
 

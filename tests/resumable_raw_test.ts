@@ -384,3 +384,27 @@ Deno.test("listing never shows a resumable upload's temp file", async () => {
     assertOk(!listing.includes(".sluice-tus-"), listing);
   }, { dotfiles: true });
 });
+
+Deno.test("uploadOptions() leaves CORS preflights to the app and exposes the upload headers", async () => {
+  await withServer(async (server) => {
+    const url = await create(server, 10);
+    const preflight = await fetch(url, {
+      method: "OPTIONS",
+      headers: {
+        origin: "https://app.example",
+        "access-control-request-method": "PATCH",
+        "access-control-request-headers": "tus-resumable, upload-offset, content-type",
+      },
+    });
+    await preflight.body?.cancel();
+    assertEquals(preflight.status, 204);
+    assertOk(preflight.headers.get("access-control-allow-methods")!.includes("PATCH"));
+    assertOk(preflight.headers.get("access-control-allow-headers")!.includes("upload-offset"));
+    const res = await patch(url, 0, "abc", { origin: "https://app.example" });
+    assertEquals(res.status, 204);
+    const exposed = res.headers.get("access-control-expose-headers")!.split(/,\s*/);
+    for (const name of ["Upload-Offset", "Upload-Expires", "Tus-Resumable", "Location"]) {
+      assertOk(exposed.includes(name), name);
+    }
+  }, { cors: "*" });
+});

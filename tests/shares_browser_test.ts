@@ -13,7 +13,15 @@ import { PNG } from "pngjs";
 import { Buffer } from "node:buffer";
 import { assertEquals, assertMatch, assertOk } from "./helpers/assert.ts";
 import { startStatefulServer, tempDir, type TestServer } from "./helpers/server.ts";
-import { CHROMIUM_MISSING, collectErrors, launchBrowser, screenshot } from "./browser/browser.ts";
+import {
+  CHROMIUM_MISSING,
+  collectErrors,
+  launchBrowser,
+  recordResponses,
+  screenshot,
+} from "./browser/browser.ts";
+import { FFMPEG, makeVideo } from "./browser/media_fixture.ts";
+import * as pageScripts from "./browser/page_scripts.js";
 import * as scripts from "./browser/share_scripts.js";
 
 const browserTest = {
@@ -85,6 +93,29 @@ Deno.test({
 });
 
 Deno.test({
+  name: "a protected link asks for its password once, then lists the shared folder",
+  ...browserTest,
+  async fn() {
+    await using dir = await tempDir({ "pub/a.txt": "0123456789", "top.txt": "not shared" });
+    await using server = await startStatefulServer(dir.path, { upload: true });
+    const made = await makeShare(server, { path: "/pub/", password: "open sesame" });
+    await using browser = await launchBrowser();
+    const page = await browser.newPage();
+    await page.goto(made.url);
+    await page.type("#share-password", "wrong");
+    await Promise.all([page.waitForNavigation(), page.click("form.share-password button")]);
+    assertMatch(await page.evaluate(scripts.bodyText), /Wrong password/);
+    await page.type("#share-password", "open sesame");
+    await Promise.all([page.waitForNavigation(), page.click("form.share-password button")]);
+    await page.waitForSelector('tr[data-name="a.txt"]');
+    assertEquals(page.url(), made.url);
+    const text = await page.evaluate(scripts.bodyText);
+    assertOk(!text.includes("top.txt") && !text.includes("pub"), text);
+    await screenshot(page, "share-listing");
+  },
+});
+
+Deno.test({
   name: "shares page lists links with live use counts and revokes them",
   ...browserTest,
   async fn() {
@@ -141,3 +172,37 @@ Deno.test({
     assertEquals(errors, []);
   },
 });
+
+Deno.test({
+  name: "a shared folder's listing previews a video, and a seek gets a 206 from the middle",
+  ...browserTest,
+  ignore: CHROMIUM_MISSING !== null || FFMPEG === null,
+  async fn() {
+    await using dir = await tempDir({ "top.txt": "not shared" });
+    await Deno.mkdir(`${dir.path}/films`);
+    await makeVideo(`${dir.path}/films/clip.mp4`, 60);
+    const size = (await Deno.stat(`${dir.path}/films/clip.mp4`)).size;
+    await using server = await startStatefulServer(dir.path, { upload: true });
+    const made = await makeShare(server, { path: "/films/" });
+    await using browser = await launchBrowser();
+    const page = await browser.newPage();
+    const errors = collectErrors(page);
+    const media = recordResponses(page, new URL(made.url).pathname + "clip.mp4");
+    await page.goto(made.url);
+    const text = await page.evaluate(scripts.bodyText);
+    assertOk(!text.includes("films") && !text.includes("top.txt") && !text.includes("demos"));
+    await page.click('a.entry[href="clip.mp4"]');
+    await page.waitForSelector("dialog.preview[open] video");
+    await page.waitForFunction(pageScripts.videoPlayingPast, {}, 0.5);
+    const beforeSeek = media.length;
+    await page.evaluate(pageScripts.seekVideo, 30);
+    await page.waitForFunction(pageScripts.videoPlayingPast, {}, 30.5);
+    assertOk(
+      media.slice(beforeSeek).some((r) => r.status === 206 && r.start > size / 4 && r.start < size),
+      `a 206 from the middle after the seek; got ${JSON.stringify(media)} of ${size} bytes`,
+    );
+    await screenshot(page, "share-preview-video");
+    assertEquals(errors, []);
+  },
+});
+if (FFMPEG === null) console.log("skipped the shared video test: ffmpeg is not installed");

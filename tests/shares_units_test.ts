@@ -4,7 +4,8 @@ import { HttpError } from "../src/http/http_error.ts";
 import { numberedName } from "../src/shares/drop_name.ts";
 import { parseExpiry } from "../src/shares/expiry.ts";
 import { FailureLimiter, MAX_FAILURES, WINDOW_MS } from "../src/shares/failure_limiter.ts";
-import { cookieValue } from "../src/shares/share_gate.ts";
+import { countsAsDownload, type ShareTarget } from "../src/shares/download_count.ts";
+import { cookieValue, passCookieHeader } from "../src/shares/pass_cookie.ts";
 import { parseShareRequest } from "../src/shares/share_input.ts";
 import { logPath, parseShareLinkPath } from "../src/shares/share_link_path.ts";
 import {
@@ -18,6 +19,7 @@ import {
   sameSecret,
   verifyPassword,
 } from "../src/shares/token.ts";
+import { shareRequest } from "../static/share.js";
 import { assertEquals, assertOk, assertThrows } from "./helpers/assert.ts";
 
 const NOW = Date.parse("2026-12-06T12:00:00Z");
@@ -253,5 +255,75 @@ Deno.test("parseShareRequest() validates a share request body", async (t) => {
   ];
   for (const [what, body] of bad) {
     await t.step(what, () => assertThrows(() => parseShareRequest(body, NOW), HttpError));
+  }
+});
+
+Deno.test("passCookieHeader() scopes the cookie to the link and ends it with the share", async (t) => {
+  const rows: [Parameters<typeof passCookieHeader>[1], string][] = [
+    [
+      { path: "/_/s/tok", secure: false, expiresAt: null, now: 0 },
+      "sluice_share=v; Path=/_/s/tok; HttpOnly; SameSite=Lax",
+    ],
+    [
+      { path: "/_/s/tok", secure: true, expiresAt: 90_500, now: 0 },
+      "sluice_share=v; Path=/_/s/tok; HttpOnly; SameSite=Lax; Secure; Max-Age=91",
+    ],
+    [
+      { path: "/_/s/tok", secure: false, expiresAt: 10, now: 20 },
+      "sluice_share=v; Path=/_/s/tok; HttpOnly; SameSite=Lax; Max-Age=1",
+    ],
+  ];
+  for (const [scope, expected] of rows) {
+    await t.step(expected, () => assertEquals(passCookieHeader("v", scope), expected));
+  }
+});
+
+Deno.test("countsAsDownload() counts GETs of files and archives from their first byte", async (t) => {
+  const rows: [string, Record<string, string>, ShareTarget, boolean][] = [
+    ["GET", {}, "file", true],
+    ["GET", {}, "archive", true],
+    ["GET", {}, "other", false],
+    ["HEAD", {}, "file", false],
+    ["GET", { range: "bytes=0-" }, "file", true],
+    ["GET", { range: "bytes = 0-99" }, "file", true],
+    ["GET", { range: "BYTES=0-1,5-9" }, "file", true],
+    ["GET", { range: "bytes=500-" }, "file", false],
+    ["GET", { range: "bytes=-500" }, "file", false],
+    ["GET", { range: "bytes=05-" }, "file", false],
+    ["GET", { range: "bytes=00-" }, "file", true],
+    ["GET", { "if-none-match": '"x"' }, "file", false],
+    ["GET", { "if-modified-since": "Sun, 06 Dec 2026 00:00:00 GMT" }, "file", false],
+  ];
+  for (const [method, headers, target, expected] of rows) {
+    await t.step(
+      `${method} ${JSON.stringify(headers)} ${target}`,
+      () => assertEquals(countsAsDownload(method, new Headers(headers), target), expected),
+    );
+  }
+});
+
+Deno.test("shareRequest() sends only the fields the chosen mode uses", async (t) => {
+  const base = { path: "/a/", expires: "7d", password: "", maxDownloads: "", maxFiles: "" };
+  const rows: [Partial<typeof base> & { mode: string }, Record<string, unknown>][] = [
+    [{ mode: "read" }, { path: "/a/", mode: "read", expires: "7d" }],
+    [{ mode: "read", password: "pw", maxDownloads: "3", maxFiles: "9" }, {
+      path: "/a/",
+      mode: "read",
+      expires: "7d",
+      password: "pw",
+      maxDownloads: 3,
+    }],
+    [{ mode: "upload", maxDownloads: "3", maxFiles: "9" }, {
+      path: "/a/",
+      mode: "upload",
+      expires: "7d",
+      maxFiles: 9,
+    }],
+  ];
+  for (const [fields, expected] of rows) {
+    await t.step(
+      JSON.stringify(fields),
+      () => assertEquals(shareRequest({ ...base, ...fields }), expected),
+    );
   }
 });

@@ -28,11 +28,12 @@ Flags (each also read from an environment variable, e.g. SLUICE_PORT):
   --heartbeat MS         SSE heartbeat interval (default 15000)
   --grace MS             on shutdown, how long uploads and downloads may finish (default 10000)
   --max-streams N        concurrent long-lived requests per client (default 64)
-  --header-timeout MS    close a new connection without its request headers by then
-                         (default 30000; 0: off)
-  --keepalive-timeout MS close a connection idle between requests (default 60000; 0: off)
+  --header-timeout MS    close a connection that has not sent its request headers by
+                         then (default 0: off; any of these three connection limits
+                         turns WebSocket off, see README "Limits")
+  --keepalive-timeout MS close a connection idle between requests (default 0: off)
   --max-client-connections N  open connections per client address; more get 429
-                         (default 256)
+                         (default 0: no cap)
   --max-memory SIZE      near this RSS, new long-lived streams get 503 (default 2GiB)
   --stale-temp-age MS    at start, remove upload temp files unchanged this long
                          (default 3600000)

@@ -109,9 +109,10 @@ export function lockInfo(root: XmlElement): LockInfo {
     throw new DavBodyError("DAV:lockinfo needs a locktype of write");
   }
   const owner = children.find((child) => isDav(child, "owner"));
-  const ownerXml = owner === undefined ? "" : owner.children.map((child) =>
-    typeof child === "string" ? escapeXml(child) : serializeElement(child)
-  ).join("");
+  const ownerXml = owner === undefined
+    ? ""
+    : owner.children.map((child) =>
+      typeof child === "string" ? escapeXml(child) : serializeElement(child)
+    ).join("");
   return { scope: scope.local as "exclusive" | "shared", owner: ownerXml };
 }
-

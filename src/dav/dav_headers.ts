@@ -71,10 +71,10 @@ export function parseDestination(
 }
 
 /** Longest lock Sluice grants, in seconds (clients asking for more or `Infinite` get this). */
-export const MAX_LOCK_SECONDS = 7 * 24 * 3600;
+const MAX_LOCK_SECONDS = 7 * 24 * 3600;
 
 /** What a lock gets when the client names no timeout. */
-export const DEFAULT_LOCK_SECONDS = 3600;
+const DEFAULT_LOCK_SECONDS = 3600;
 
 /**
  * Parses `Timeout` (RFC 4918 §10.7): the first `Second-N` or `Infinite`

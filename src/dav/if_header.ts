@@ -84,7 +84,9 @@ export function parseIf(value: string): IfList[] {
       if (value[pos] === "<") {
         pos++;
         const token = until(">", "state token");
-        if (token === "" || /\s/.test(token)) throw new SyntaxError("Invalid state token in If header");
+        if (token === "" || /\s/.test(token)) {
+          throw new SyntaxError("Invalid state token in If header");
+        }
         conditions.push({ not, kind: "token", value: token });
       } else if (value[pos] === "[") {
         pos++;
@@ -92,7 +94,9 @@ export function parseIf(value: string): IfList[] {
         if (!/^(W\/)?"[^"]*"$/.test(etag)) throw new SyntaxError("Invalid entity tag in If header");
         conditions.push({ not, kind: "etag", value: etag });
       } else {
-        throw new SyntaxError(pos >= value.length ? "Unterminated list in If header" : "Invalid condition in If header");
+        throw new SyntaxError(
+          pos >= value.length ? "Unterminated list in If header" : "Invalid condition in If header",
+        );
       }
     }
     if (conditions.length === 0) throw new SyntaxError("Empty list in If header");

@@ -29,7 +29,7 @@ export interface LiveSource {
 }
 
 /** Live properties `allprop` returns, as Clark names. */
-export const ALLPROP_NAMES: readonly string[] = [
+const ALLPROP_NAMES: readonly string[] = [
   "resourcetype",
   "getcontentlength",
   "getlastmodified",
@@ -53,7 +53,9 @@ export const LIVE_NAMES: ReadonlySet<string> = new Set([...ALLPROP_NAMES, ...QUO
 /** The names of the live properties `source` has (for `propname` and `allprop`). */
 export function liveNames(source: Pick<LiveSource, "isDirectory">): string[] {
   return source.isDirectory
-    ? ALLPROP_NAMES.filter((name) => !name.endsWith("}getcontentlength") && !name.endsWith("}getcontenttype"))
+    ? ALLPROP_NAMES.filter((name) =>
+      !name.endsWith("}getcontentlength") && !name.endsWith("}getcontenttype")
+    )
     : [...ALLPROP_NAMES];
 }
 

@@ -16,14 +16,14 @@ export interface DavLock {
   path: string;
   depth: "0" | "infinity";
   scope: "exclusive" | "shared";
+  /** Whether the root is a folder (its URL ends in `/`). */
+  collection: boolean;
   /** The `<D:owner>` content as XML, `""` when none was given. */
   owner: string;
   /** The timeout granted, in seconds. */
   timeoutSeconds: number;
   /** When the lock lapses (epoch ms). */
   expiresAt: number;
-  /** When it was granted (epoch ms); orders racing grants. */
-  createdAt: number;
   /** The `--auth` user who took it; `null` without authentication. */
   principal: string | null;
 }
@@ -53,7 +53,7 @@ export function locksOn(locks: readonly DavLock[], path: string, now: number): D
 }
 
 /** The live locks rooted strictly below `path` (they hold members of a collection). */
-export function locksBelow(locks: readonly DavLock[], path: string, now: number): DavLock[] {
+function locksBelow(locks: readonly DavLock[], path: string, now: number): DavLock[] {
   return locks.filter((lock) => lock.expiresAt > now && isBelow(lock.path, path));
 }
 
@@ -119,14 +119,6 @@ export function blockingLock(
     if (missing !== undefined) return missing;
   }
   return null;
-}
-
-/**
- * Of two racing grants, the one that keeps its lock: the older, ties
- * broken by token, so every instance of a cluster picks the same winner.
- */
-export function grantedFirst(a: DavLock, b: DavLock): boolean {
-  return a.createdAt < b.createdAt || (a.createdAt === b.createdAt && a.token < b.token);
 }
 
 /** One `<D:activelock>`; `href` is the lock root's URL path. */

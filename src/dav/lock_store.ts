@@ -1,13 +1,25 @@
 import type { StateStore } from "../state/state_store.ts";
-import { conflictingLock, type DavLock, grantedFirst, isBelow, type LockRequest } from "./lock_model.ts";
+import { conflictingLock, type DavLock, isBelow } from "./lock_model.ts";
 
-const PREFIX = "dav:lock:";
+/** The one record that holds every lock. */
+const KEY = "dav:locks";
+
+/** Most attempts of a change that keeps losing compare-and-set races. */
+const ATTEMPTS = 16;
+
+/** The stored record. */
+interface LockTable {
+  locks: DavLock[];
+}
 
 /**
- * WebDAV locks kept in the state store, one record per lock under
- * `dav:lock:<token>` that expires with the lock: they survive a restart and
- * are shared by every instance of a cluster. Locks are few, so questions
- * about a path read them all in one `list`.
+ * WebDAV locks kept in the state store: they survive a restart and are
+ * shared by every instance of a cluster. Locks are few, so they live in one
+ * record (`dav:locks`): checking a write costs one `get` (no key scan, which
+ * on Redis walks the whole keyspace), and every change is a
+ * compare-and-set of the whole table, so two instances racing for one
+ * resource cannot both win. Expired locks are dropped whenever the table
+ * is written, and ignored until then.
  */
 export class LockStore {
   readonly #store: StateStore;
@@ -17,54 +29,74 @@ export class LockStore {
   }
 
   /** Every live lock. */
-  async all(): Promise<DavLock[]> {
-    return (await this.#store.list<DavLock>(PREFIX)).map((record) => record.value);
+  async all(now = Date.now()): Promise<DavLock[]> {
+    const record = await this.#store.get<LockTable>(KEY);
+    return (record?.value.locks ?? []).filter((lock) => lock.expiresAt > now);
   }
 
   /**
-   * Grants `lock` unless a live lock conflicts with it: written first, then
-   * checked against every lock, and withdrawn when an older conflicting
-   * grant exists — so two instances racing for one resource cannot both win.
+   * Applies `change` to the live locks atomically, retried from a fresh
+   * read when another writer got in between. `change` returns the new list,
+   * or `null` to leave the table as it is.
+   *
+   * @throws {Error} when the table keeps changing under it.
+   */
+  async #update(now: number, change: (locks: DavLock[]) => DavLock[] | null): Promise<void> {
+    for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+      const record = await this.#store.get<LockTable>(KEY);
+      const live = (record?.value.locks ?? []).filter((lock) => lock.expiresAt > now);
+      const next = change(live);
+      if (next === null) return;
+      const written = record === null
+        ? await this.#store.create<LockTable>(KEY, { locks: next })
+        : await this.#store.compareAndSet<LockTable>(KEY, record.version, { locks: next });
+      if (written) return;
+    }
+    throw new Error("Locks kept changing during the update");
+  }
+
+  /**
+   * Grants `lock` unless a live lock conflicts with it.
    *
    * @returns the conflicting lock, or `null` when granted.
    */
   async grant(lock: DavLock, now: number): Promise<DavLock | null> {
-    const request: LockRequest = { path: lock.path, depth: lock.depth, scope: lock.scope };
-    const before = conflictingLock(await this.all(), request, now);
-    if (before !== null) return before;
-    await this.#store.put(PREFIX + lock.token, lock, { ttlMs: lock.expiresAt - now });
-    const others = (await this.all()).filter((other) =>
-      other.token !== lock.token && grantedFirst(other, lock)
-    );
-    const after = conflictingLock(others, request, now);
-    if (after === null) return null;
-    await this.#store.delete(PREFIX + lock.token);
-    return after;
+    let conflict: DavLock | null = null;
+    await this.#update(now, (locks) => {
+      conflict = conflictingLock(locks, lock, now);
+      return conflict === null ? [...locks, lock] : null;
+    });
+    return conflict;
   }
 
-  /** Gives `lock` a new timeout; `null` when it is gone. */
-  async refresh(lock: DavLock, timeoutSeconds: number, now: number): Promise<DavLock | null> {
-    const record = await this.#store.get<DavLock>(PREFIX + lock.token);
-    if (record === null) return null;
-    const refreshed = { ...record.value, timeoutSeconds, expiresAt: now + timeoutSeconds * 1000 };
-    const ttlMs = timeoutSeconds * 1000;
-    return await this.#store.compareAndSet(PREFIX + lock.token, record.version, refreshed, { ttlMs })
-      ? refreshed
-      : null;
+  /** Gives the lock with `token` a new timeout; `null` when it is gone. */
+  async refresh(token: string, timeoutSeconds: number, now: number): Promise<DavLock | null> {
+    let refreshed: DavLock | null = null;
+    await this.#update(now, (locks) => {
+      const found = locks.find((lock) => lock.token === token);
+      if (found === undefined) return null;
+      refreshed = { ...found, timeoutSeconds, expiresAt: now + timeoutSeconds * 1000 };
+      return locks.map((lock) => lock === found ? refreshed! : lock);
+    });
+    return refreshed;
   }
 
-  /** Removes the lock with `token`; `false` when there was none. */
-  remove(token: string): Promise<boolean> {
-    return this.#store.delete(PREFIX + token);
+  /** Removes the lock with `token`. */
+  remove(token: string, now = Date.now()): Promise<void> {
+    return this.#update(now, (locks) => {
+      const kept = locks.filter((lock) => lock.token !== token);
+      return kept.length === locks.length ? null : kept;
+    });
   }
 
   /**
    * Removes the locks rooted at `path` or below it: the resource was
    * deleted, or moved (locks never follow a MOVE, RFC 4918 §7.5).
    */
-  async removeWithin(path: string): Promise<void> {
-    for (const lock of await this.all()) {
-      if (lock.path === path || isBelow(lock.path, path)) await this.remove(lock.token);
-    }
+  removeWithin(path: string, now = Date.now()): Promise<void> {
+    return this.#update(now, (locks) => {
+      const kept = locks.filter((lock) => lock.path !== path && !isBelow(lock.path, path));
+      return kept.length === locks.length ? null : kept;
+    });
   }
 }

@@ -88,7 +88,9 @@ export class PropStore {
     const below = segments.length === 0 ? [] : await this.#store.list<DeadProps>(base + "/");
     return [
       ...(own === null ? [] : [["", own.value] as [string, DeadProps]]),
-      ...below.map((record) => [record.key.slice(base.length), record.value] as [string, DeadProps]),
+      ...below.map((record) =>
+        [record.key.slice(base.length), record.value] as [string, DeadProps]
+      ),
     ];
   }
 
@@ -113,7 +115,9 @@ export class PropStore {
   /** Removes the properties of a resource and of everything below it. */
   async remove(segments: readonly string[]): Promise<void> {
     for (const [suffix] of await this.#tree(segments)) {
-      await this.#store.delete(suffix === "" ? propKey(segments) : PREFIX + pathKey(segments) + suffix);
+      await this.#store.delete(
+        suffix === "" ? propKey(segments) : PREFIX + pathKey(segments) + suffix,
+      );
     }
   }
 }

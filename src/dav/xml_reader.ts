@@ -30,7 +30,11 @@ export interface XmlLimits {
 }
 
 /** The limits WebDAV request bodies get: far above any real client's PROPPATCH or LOCK. */
-export const DAV_XML_LIMITS: XmlLimits = { maxBytes: 1024 * 1024, maxDepth: 32, maxElements: 10_000 };
+const DAV_XML_LIMITS: XmlLimits = {
+  maxBytes: 1024 * 1024,
+  maxDepth: 32,
+  maxElements: 10_000,
+};
 
 /** The XML namespace of WebDAV elements. */
 export const DAV_NS = "DAV:";
@@ -75,7 +79,12 @@ export function parseXml(text: string, limits: XmlLimits = DAV_XML_LIMITS): XmlE
       if (attribute.prefix === "xmlns" || attribute.name === "xmlns") continue;
       attributes.push({ ns: attribute.uri, local: attribute.local, value: attribute.value });
     }
-    const element: XmlElement = { ns: tag.uri ?? "", local: tag.local ?? tag.name, attributes, children: [] };
+    const element: XmlElement = {
+      ns: tag.uri ?? "",
+      local: tag.local ?? tag.name,
+      attributes,
+      children: [],
+    };
     if (stack.length === 0) root = element;
     else stack[stack.length - 1].children.push(element);
     stack.push(element);
@@ -157,11 +166,4 @@ export function childElements(element: XmlElement): XmlElement[] {
 /** Whether `element` is the WebDAV element `local`. */
 export function isDav(element: XmlElement, local: string): boolean {
   return element.ns === DAV_NS && element.local === local;
-}
-
-/** The concatenated text inside `element` and its descendants. */
-export function textOf(element: XmlElement): string {
-  return element.children.map((child) => typeof child === "string" ? child : textOf(child)).join(
-    "",
-  );
 }

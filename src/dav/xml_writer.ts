@@ -58,7 +58,9 @@ export function serializeElement(node: XmlElement): string {
       attributes.push(` ${attribute.local}="${value}"`);
     } else {
       const prefix = `a${prefixes++}`;
-      attributes.push(` xmlns:${prefix}="${escapeXml(attribute.ns)}" ${prefix}:${attribute.local}="${value}"`);
+      attributes.push(
+        ` xmlns:${prefix}="${escapeXml(attribute.ns)}" ${prefix}:${attribute.local}="${value}"`,
+      );
     }
   }
   const inner = node.children.map((child) =>
@@ -85,11 +87,12 @@ const REASONS: Record<number, string> = {
   412: "Precondition Failed",
   423: "Locked",
   424: "Failed Dependency",
+  500: "Internal Server Error",
   507: "Insufficient Storage",
 };
 
 /** `HTTP/1.1 404 Not Found` for `<D:status>`. */
-export function statusLine(status: number): string {
+function statusLine(status: number): string {
   return `HTTP/1.1 ${status} ${REASONS[status] ?? "Error"}`;
 }
 
@@ -129,7 +132,9 @@ export function statusResponse(href: string, status: number, condition?: string)
  */
 export function errorBody(condition: string, hrefs: string[] = []): string {
   const inner = hrefs.map((href) => `<D:href>${escapeXml(href)}</D:href>`).join("");
-  return `${XML_DECLARATION}<D:error xmlns:D="DAV:">${element(DAV_NS, condition, inner)}</D:error>\n`;
+  return `${XML_DECLARATION}<D:error xmlns:D="DAV:">${
+    element(DAV_NS, condition, inner)
+  }</D:error>\n`;
 }
 
 /** Bytes a multistatus stream gathers before handing a chunk to the socket. */
@@ -139,10 +144,12 @@ const CHUNK_CHARS = 32 * 1024;
  * A `207 Multi-Status` body from `responses` (each a `<D:response>`),
  * produced as the client reads: a pull source that asks the iterator for
  * more only when the socket wants bytes, so a folder of any size costs one
- * chunk of memory. `cancel()` (the client left) returns the iterator.
+ * chunk of memory. `cancel()` (the client left) returns the iterator and
+ * calls `release` (for what an iterator that never started cannot free).
  */
 export function multistatusStream(
   responses: AsyncIterator<string> | Iterator<string>,
+  release: () => unknown = () => {},
 ): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
   let started = false;
@@ -162,7 +169,11 @@ export function multistatusStream(
       controller.enqueue(encoder.encode(text));
     },
     async cancel() {
-      await responses.return?.();
+      try {
+        await responses.return?.();
+      } finally {
+        await release();
+      }
     },
   }, { highWaterMark: 0 });
 }

@@ -113,8 +113,29 @@ export class FileStore {
     this.root = Deno.realPathSync(root);
   }
 
-  /** Stats `segments` under ROOT, or `null` when missing or outside ROOT. */
+  /**
+   * Stats `segments` under ROOT, or `null` when missing or outside ROOT. A
+   * name not found as given is looked up in its other Unicode normal form
+   * (NFC or NFD) too.
+   */
   stat(segments: readonly string[]): FileInfo | null {
+    const found = this.#statExact(segments);
+    // macOS clients send names decomposed (NFD), Linux and Windows ones
+    // composed (NFC): a miss with non-ASCII names tries the other form.
+    // Canonical forms never add or remove `.` or `/`, so the rules hold.
+    // deno-lint-ignore no-control-regex
+    if (found !== null || segments.every((segment) => /^[\x00-\x7f]*$/.test(segment))) return found;
+    for (const form of ["NFC", "NFD"] as const) {
+      const other = segments.map((segment) => segment.normalize(form));
+      if (other.some((segment, i) => segment !== segments[i])) {
+        const alternative = this.#statExact(other);
+        if (alternative !== null) return alternative;
+      }
+    }
+    return null;
+  }
+
+  #statExact(segments: readonly string[]): FileInfo | null {
     try {
       const real = Deno.realPathSync(join(this.root, ...segments));
       if (!contained(this.root, real)) return null;
@@ -245,16 +266,40 @@ export class FileStore {
   }
 
   /**
-   * The entries of a directory with the rules of `list`, one stat at a time
-   * as the caller asks for the next: a consumer that streams (a WebDAV
-   * PROPFIND) holds one entry, not the whole folder. Unsorted.
+   * The entries of a directory with the rules of `list`, read and stat'ed
+   * one at a time as the caller asks for the next: a consumer that streams
+   * (a WebDAV PROPFIND) holds one entry, not the folder. Deno's async
+   * `readDir` reads lazily, where `readDirSync` holds every name at once
+   * (40 MB for 100,000 entries). Unsorted. The first read happens here, so
+   * an unreadable folder throws before any byte of an answer is sent. The
+   * folder stays open until the end or `return()`, which the caller must
+   * call when it stops early (even before its first `next()`).
    */
-  *entries(dir: string, dotfiles: boolean): Generator<TreeEntry> {
-    for (const entry of Deno.readDirSync(dir)) {
-      if (isHiddenName(entry.name, dotfiles) || entry.name.includes("\\")) continue;
-      const item = this.#treeEntry(dir, entry, "");
-      if (item !== null) yield item;
-    }
+  async entries(dir: string, dotfiles: boolean): Promise<AsyncIterableIterator<TreeEntry>> {
+    const names = Deno.readDir(dir)[Symbol.asyncIterator]();
+    let pending: IteratorResult<Deno.DirEntry> | null = await names.next();
+    const entry = (item: Deno.DirEntry) => this.#treeEntry(dir, item, "");
+    const done = { done: true, value: undefined } as const;
+    const iterator: AsyncIterableIterator<TreeEntry> = {
+      [Symbol.asyncIterator]() {
+        return this;
+      },
+      async next() {
+        while (true) {
+          const next = pending ?? await names.next();
+          pending = null;
+          if (next.done) return done;
+          if (isHiddenName(next.value.name, dotfiles) || next.value.name.includes("\\")) continue;
+          const found = entry(next.value);
+          if (found !== null) return { done: false, value: found };
+        }
+      },
+      async return() {
+        await names.return?.();
+        return done;
+      },
+    };
+    return iterator;
   }
 
   /**

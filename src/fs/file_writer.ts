@@ -4,6 +4,7 @@ import { contained } from "../path/contained.ts";
 import { errorCode } from "./error_code.ts";
 import { isHiddenName, TEMP_PREFIX } from "../path/decode_path.ts";
 import { type FileInfo, toFileInfo } from "./file_store.ts";
+import { uploadBatches } from "./buffer_pool.ts";
 
 /** Where a write or delete lands, resolved against ROOT before any change. */
 export interface WriteTarget {
@@ -61,9 +62,6 @@ function createTemp(path: string): Promise<Deno.FsFile> {
   return Deno.open(path, { write: true, createNew: true, mode: 0o644 });
 }
 
-/** Bytes gathered before one write: fewer thread-pool round trips, bounded memory. */
-const WRITE_BATCH = 1024 * 1024;
-
 async function writeAll(file: TempFile, bytes: Uint8Array): Promise<void> {
   for (let offset = 0; offset < bytes.length;) {
     offset += await file.write(bytes.subarray(offset));
@@ -71,14 +69,15 @@ async function writeAll(file: TempFile, bytes: Uint8Array): Promise<void> {
 }
 
 /**
- * Writes chunks to `file` in batches of up to `WRITE_BATCH` bytes, copying
- * small chunks into one reused buffer. Request bodies arrive in chunks of
- * ≤ 64 KiB; one async write per chunk costs a thread-pool round trip each,
- * which dominated upload time on a busy machine.
+ * Writes chunks to `file` in batches of up to 1 MiB, copying small chunks
+ * into a buffer borrowed from `uploadBatches`. Request bodies arrive in
+ * chunks of ≤ 64 KiB; one async write per chunk costs a thread-pool round
+ * trip each, which dominated upload time on a busy machine. When the pool
+ * is empty (many uploads at once) chunks are written as they come.
  */
 class BatchedWriter {
   readonly #file: TempFile;
-  readonly #buffer = new Uint8Array(WRITE_BATCH);
+  #buffer: Uint8Array<ArrayBuffer> | null = uploadBatches.take();
   #filled = 0;
 
   constructor(file: TempFile) {
@@ -86,16 +85,24 @@ class BatchedWriter {
   }
 
   async write(chunk: Uint8Array): Promise<void> {
-    if (this.#filled + chunk.length > WRITE_BATCH) await this.flush();
-    if (chunk.length >= WRITE_BATCH) return await writeAll(this.#file, chunk);
-    this.#buffer.set(chunk, this.#filled);
+    const buffer = this.#buffer;
+    if (buffer === null) return await writeAll(this.#file, chunk);
+    if (this.#filled + chunk.length > buffer.length) await this.flush();
+    if (chunk.length >= buffer.length) return await writeAll(this.#file, chunk);
+    buffer.set(chunk, this.#filled);
     this.#filled += chunk.length;
   }
 
   async flush(): Promise<void> {
-    if (this.#filled === 0) return;
+    if (this.#filled === 0 || this.#buffer === null) return;
     await writeAll(this.#file, this.#buffer.subarray(0, this.#filled));
     this.#filled = 0;
+  }
+
+  /** Returns the buffer to the pool (once no write is in flight). */
+  release(): void {
+    if (this.#buffer !== null) uploadBatches.give(this.#buffer);
+    this.#buffer = null;
   }
 }
 
@@ -210,13 +217,14 @@ export class FileWriter {
     const reader = source.getReader();
     let created: string[] = [];
     let file: TempFile | null = null;
+    let batch: BatchedWriter | null = null;
     let drained = false;
     let committed = false;
     this.#temps.add(temp);
     try {
       created = this.#makeParents(target);
       file = await this.#openTemp(temp);
-      const batch = new BatchedWriter(file);
+      batch = new BatchedWriter(file);
       while (true) {
         let next: ReadableStreamReadResult<Uint8Array>;
         try {
@@ -246,6 +254,7 @@ export class FileWriter {
     } finally {
       if (!drained) await reader.cancel().catch(() => {});
       reader.releaseLock();
+      batch?.release();
       if (file !== null) file.close();
       if (!committed) {
         removeQuietly(temp);

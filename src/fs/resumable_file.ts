@@ -7,21 +7,27 @@ import { type FileInfo, toFileInfo } from "./file_store.ts";
 import type { CommitGuard, FileWriter, WriteResult } from "./file_writer.ts";
 
 /**
- * Request bodies are read into one reused buffer of this size per append: a
- * read collects what the network has ready (so bursts give big writes), and
- * a paused or slow uploader holds this one buffer and nothing more.
+ * Each running append reads its body into one pooled buffer of
+ * `READ_CHUNK` bytes and gathers it in one of `BATCH` bytes, written out
+ * when full and when the body ends or breaks: a paused or slow uploader
+ * holds these two buffers and nothing more. Reading into reused buffers
+ * instead of Deno's fresh 64 KiB chunks kept a 2 GiB upload's peak RSS at
+ * a PUT's (93 instead of 153 MiB); batching brought its speed from 0.75×
+ * to about 1× a PUT's.
  */
-const APPEND_CHUNK = 1024 * 1024;
+const READ_CHUNK = 128 * 1024;
+const BATCH = 1024 * 1024;
 
 /** Buffers shared by every append of this process (a few kept for reuse). */
-const pool = new BufferPool(APPEND_CHUNK, 8);
+const readPool = new BufferPool(READ_CHUNK, 8);
+const pool = new BufferPool(BATCH, 8);
 
 /**
  * During a long append, the bytes so far are `fsync`ed and reported to
  * `checkpoint` every this many bytes, so an offset query (or a crash)
  * sees recent progress.
  */
-const CHECKPOINT_BYTES = 16 * 1024 * 1024;
+const CHECKPOINT_BYTES = 64 * 1024 * 1024;
 
 /** What one append did. */
 export interface AppendResult {
@@ -39,6 +45,8 @@ export interface AppendOptions {
   hash?: Hash;
   /** Stops reading (shutdown, lost lease); what arrived is kept. */
   signal?: AbortSignal;
+  /** The body's announced length, when known. */
+  expected?: number;
   /** Called after each `fsync`ed checkpoint with the bytes appended so far. */
   checkpoint?: (written: number) => Promise<void>;
 }
@@ -96,12 +104,38 @@ export class ResumableFile {
     options: AppendOptions,
   ): Promise<AppendResult> {
     const file = await this.#open();
+    // Chunks are gathered into one pooled buffer and written when it is
+    // full: fewer thread-pool round trips than a write per network read.
+    const batch = new Uint8Array(pool.take());
+    let filled = 0;
     let written = 0;
     let synced = 0;
+    let flushedHalf = false;
+    let flushing: Promise<void> | null = null;
     let cause: unknown = null;
-    const reader = pooledChunks(body, pool).getReader();
+    const reader = pooledChunks(body, readPool).getReader();
     const stop = () => reader.cancel(options.signal?.reason).catch(() => {});
     options.signal?.addEventListener("abort", stop, { once: true });
+    const writeBatch = async () => {
+      await writeAll(file, batch.subarray(0, filled));
+      written += filled;
+      filled = 0;
+      // Once half of the announced body is written, it is flushed in the
+      // background while the rest arrives, so the sync that acknowledges
+      // the append waits for half as much (measured: a 2 GiB upload in
+      // 16 MiB PATCHes from 0.66× to about 0.8× a PUT's speed; flushing
+      // more often made it slower, the flushes holding up the writes).
+      if (!flushedHalf && options.expected && written >= options.expected / 2) {
+        flushedHalf = true;
+        flushing = file.syncData().finally(() => flushing = null);
+      }
+      if (options.checkpoint && written - synced >= CHECKPOINT_BYTES) {
+        await flushing;
+        await file.syncData();
+        synced = written;
+        await options.checkpoint(written);
+      }
+    };
     try {
       const size = (await file.stat()).size;
       if (size < offset) throw new UploadDataLost();
@@ -121,29 +155,34 @@ export class ResumableFile {
           break;
         }
         const chunk = next.value;
-        if (written + chunk.length > options.maxBytes) {
-          pool.give(chunk.buffer);
+        if (written + filled + chunk.length > options.maxBytes) {
+          readPool.give(chunk.buffer);
           await stop();
           await file.truncate(offset);
-          written = 0;
+          written = filled = 0;
           throw new HttpError(413, "Upload larger than its length or the size limit");
         }
         options.hash?.update(chunk);
-        await writeAll(file, chunk);
-        written += chunk.length;
-        pool.give(chunk.buffer);
-        if (options.checkpoint && written - synced >= CHECKPOINT_BYTES) {
-          await file.sync();
-          synced = written;
-          await options.checkpoint(written);
+        for (let at = 0; at < chunk.length;) {
+          const n = Math.min(chunk.length - at, batch.length - filled);
+          batch.set(chunk.subarray(at, at + n), filled);
+          filled += n;
+          at += n;
+          if (filled === batch.length) await writeBatch();
         }
+        readPool.give(chunk.buffer);
       }
-      if (written > synced) await file.sync();
+      // What arrived before an interruption is kept too.
+      if (filled > 0) await writeBatch();
+      await flushing;
+      if (written > synced) await file.syncData();
       return { written, cause };
     } finally {
+      await (flushing as Promise<void> | null)?.catch(() => {});
       options.signal?.removeEventListener("abort", stop);
       reader.releaseLock();
       file.close();
+      pool.give(batch.buffer);
     }
   }
 

@@ -3,7 +3,8 @@ import { parseDepth, parseDestination, parseOverwrite } from "../dav/dav_headers
 import { isBelow, pathKey } from "../dav/lock_model.ts";
 import { PropStore } from "../dav/prop_store.ts";
 import { multistatusResponse, statusResponse } from "../dav/xml_writer.ts";
-import { MAX_TREE_ENTRIES, type FileInfo, TooManyEntries } from "../fs/file_store.ts";
+import { type FileInfo, MAX_TREE_ENTRIES, TooManyEntries } from "../fs/file_store.ts";
+import { errorCode } from "../fs/error_code.ts";
 import { FileWriter } from "../fs/file_writer.ts";
 import { HttpError } from "../http/http_error.ts";
 import { checkWritablePath } from "../path/check_writable_path.ts";
@@ -26,11 +27,18 @@ export const copyEntry: Handler = async (request, ctx) => {
   checkWritablePath(to, ctx.config.dotfiles);
   const overwrite = parseOverwrite(request.headers.get("overwrite")) ?? false;
   const info = ctx.store.stat(segments);
-  if (info === null || (trailingSlash && !info.isDirectory) || (!info.isDirectory && !info.isFile)) {
+  if (
+    info === null || (trailingSlash && !info.isDirectory) || (!info.isDirectory && !info.isFile)
+  ) {
     throw new HttpError(404, "Not found");
   }
-  const depth = parseDepth(request.headers.get("depth"), info.isDirectory ? ["0", "infinity"] : ["0", "1", "infinity"]);
-  if (pathKey(to) === pathKey(segments)) throw new HttpError(403, "Source and destination are the same");
+  const depth = parseDepth(
+    request.headers.get("depth"),
+    info.isDirectory ? ["0", "infinity"] : ["0", "1", "infinity"],
+  );
+  if (pathKey(to) === pathKey(segments)) {
+    throw new HttpError(403, "Source and destination are the same");
+  }
   if (info.isDirectory && isBelow(pathKey(to), pathKey(segments))) {
     throw new HttpError(403, "A folder cannot be copied into itself");
   }
@@ -93,7 +101,12 @@ async function copyFolder(
   if (!deep) return [];
   let entries;
   try {
-    entries = await ctx.store.walk(from.path, ctx.config.dotfiles, MAX_TREE_ENTRIES, request.signal);
+    entries = await ctx.store.walk(
+      from.path,
+      ctx.config.dotfiles,
+      MAX_TREE_ENTRIES,
+      request.signal,
+    );
   } catch (error) {
     if (error instanceof TooManyEntries) {
       throw new HttpError(403, `Folder has more than ${error.limit} entries`);
@@ -109,9 +122,15 @@ async function copyFolder(
       if (entry.isDirectory) writer.mkdir(writer.locate(target));
       else await copyFile(writer, ctx, entry, target);
     } catch (error) {
-      const status = error instanceof HttpError ? error.status : 500;
+      const status = error instanceof HttpError
+        ? error.status
+        : errorCode(error) === "ENOSPC"
+        ? 507
+        : error instanceof Deno.errors.PermissionDenied
+        ? 403
+        : 500;
       if (status === 500) console.error(`COPY of ${entry.path} failed:`, error);
-      failures.push(statusResponse(encodePath(target, entry.isDirectory), status >= 500 ? 507 : status));
+      failures.push(statusResponse(encodePath(target, entry.isDirectory), status));
       if (entry.isDirectory) failed.push(entry.name + "/");
     }
   }

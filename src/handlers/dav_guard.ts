@@ -1,7 +1,20 @@
 import type { RequestContext } from "../context.ts";
 import { DavError } from "../dav/dav_error.ts";
-import { evaluateIf, type IfList, ifResources, parseIf, type ResourceState, submittedTokens } from "../dav/if_header.ts";
-import { blockingLock, type DavLock, type LockedScope, locksOn, pathKey } from "../dav/lock_model.ts";
+import {
+  evaluateIf,
+  type IfList,
+  ifResources,
+  parseIf,
+  type ResourceState,
+  submittedTokens,
+} from "../dav/if_header.ts";
+import {
+  blockingLock,
+  type DavLock,
+  type LockedScope,
+  locksOn,
+  pathKey,
+} from "../dav/lock_model.ts";
 import { LockStore } from "../dav/lock_store.ts";
 import { makeEtag } from "../http/etag.ts";
 import { HttpError } from "../http/http_error.ts";
@@ -52,7 +65,9 @@ export async function checkDavWrite(
   const now = Date.now();
   if (lists !== null) {
     const states = new Map<string | null, ResourceState>();
-    for (const resource of ifResources(lists)) states.set(resource, resourceState(ctx, resource, locks, now));
+    for (const resource of ifResources(lists)) {
+      states.set(resource, resourceState(ctx, resource, locks, now));
+    }
     if (!evaluateIf(lists, (resource) => states.get(resource)!)) {
       throw new HttpError(412, "If header condition failed");
     }
@@ -75,7 +90,7 @@ export async function checkDavWrite(
 
 /** The URL path of a lock's root. */
 export function lockHref(lock: DavLock): string {
-  return encodePath(lock.path.split("/").slice(1));
+  return encodePath(lock.path.split("/").slice(1), lock.collection);
 }
 
 /** The ETag and lock tokens of the resource an `If` list names (`null`: the request URI). */

@@ -46,7 +46,9 @@ export const lock: Handler = async (request, ctx) => {
     throw new HttpError(404, "Not found");
   }
   const unmapped = target.existing === null && !target.isSymlink;
-  if (unmapped && target.missing.length > 0) throw new HttpError(409, "Parent folder does not exist");
+  if (unmapped && target.missing.length > 0) {
+    throw new HttpError(409, "Parent folder does not exist");
+  }
   // Only the If header and the parent's locks matter here; conflicts are the grant's business.
   await checkDavWrite(request, ctx, unmapped ? [{ segments: segments.slice(0, -1) }] : []);
   const granted: DavLock = {
@@ -54,10 +56,10 @@ export const lock: Handler = async (request, ctx) => {
     path: pathKey(segments),
     depth,
     scope: info.scope,
+    collection: target.existing?.isDirectory === true,
     owner: info.owner,
     timeoutSeconds: timeout,
     expiresAt: now + timeout * 1000,
-    createdAt: now,
     principal: ctx.user?.user ?? null,
   };
   const conflict = await locks.grant(granted, now);
@@ -96,9 +98,13 @@ async function refresh(
     tokens.has(candidate.token)
   );
   if (found === undefined) {
-    throw new DavError(412, "No lock on this URL has the token given", "lock-token-matches-request-uri");
+    throw new DavError(
+      412,
+      "No lock on this URL has the token given",
+      "lock-token-matches-request-uri",
+    );
   }
-  const refreshed = await locks.refresh(found, timeout, now);
+  const refreshed = await locks.refresh(found.token, timeout, now);
   if (refreshed === null) throw new HttpError(412, "The lock expired meanwhile");
   return lockResponse(refreshed, 200, now, false);
 }

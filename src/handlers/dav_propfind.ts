@@ -1,5 +1,11 @@
-import type { Handler, RequestContext } from "../context.ts";
-import { DavBodyError, type PropfindRequest, propfindRequest, splitClark } from "../dav/dav_bodies.ts";
+import type { Handler } from "../context.ts";
+import type { TreeEntry } from "../fs/file_store.ts";
+import {
+  DavBodyError,
+  type PropfindRequest,
+  propfindRequest,
+  splitClark,
+} from "../dav/dav_bodies.ts";
 import { DavError } from "../dav/dav_error.ts";
 import { parseDepth } from "../dav/dav_headers.ts";
 import { liveNames, liveProp, type LiveSource, QUOTA_NAMES } from "../dav/live_props.ts";
@@ -7,7 +13,14 @@ import { activeLockXml, type DavLock, locksOn, pathKey } from "../dav/lock_model
 import { LockStore } from "../dav/lock_store.ts";
 import { type DeadProps, PropStore } from "../dav/prop_store.ts";
 import { readXmlBody } from "../dav/xml_reader.ts";
-import { element, multistatusResponse, multistatusStream, type PropStat, propResponse, XML_CONTENT_TYPE } from "../dav/xml_writer.ts";
+import {
+  element,
+  multistatusResponse,
+  multistatusStream,
+  propResponse,
+  type PropStat,
+  XML_CONTENT_TYPE,
+} from "../dav/xml_writer.ts";
 import { diskSpace } from "../fs/disk_space.ts";
 import { makeEtag } from "../http/etag.ts";
 import { HttpError } from "../http/http_error.ts";
@@ -37,7 +50,11 @@ export const propfind: Handler = async (request, ctx) => {
   const depth = parseDepth(request.headers.get("depth"), ["0", "1", "infinity"]);
   const body = await readXmlBody(request);
   if (depth === "infinity") {
-    throw new DavError(403, "Depth: infinity is not supported (use 0 or 1)", "propfind-finite-depth");
+    throw new DavError(
+      403,
+      "Depth: infinity is not supported (use 0 or 1)",
+      "propfind-finite-depth",
+    );
   }
   let query: PropfindRequest;
   try {
@@ -59,24 +76,25 @@ export const propfind: Handler = async (request, ctx) => {
   const self = render({ ...info, segments }, await props?.get(segments) ?? {});
   if (depth === "0" || !info.isDirectory) return multistatusResponse([self]);
   const members = props !== null && wantsDead(query) ? await props.members(segments) : new Map();
-  const responses = memberResponses(ctx, info.path, segments, self, members, render);
-  return new Response(multistatusStream(responses), {
+  // Read now: an unreadable folder is a 403 before any byte, not a cut-off body.
+  const entries = await ctx.store.entries(info.path, ctx.config.dotfiles);
+  const responses = memberResponses(entries, segments, self, members, render);
+  return new Response(multistatusStream(responses, () => entries.return?.()), {
     status: 207,
     headers: { "content-type": XML_CONTENT_TYPE },
   });
 };
 
 /** The folder's own response, then one per member as the stream asks for them. */
-function* memberResponses(
-  ctx: RequestContext,
-  dir: string,
+async function* memberResponses(
+  entries: AsyncIterableIterator<TreeEntry>,
   segments: string[],
   self: string,
   members: Map<string, DeadProps>,
   render: (resource: Resource, dead: DeadProps) => string,
-): Generator<string> {
+): AsyncGenerator<string> {
   yield self;
-  for (const entry of ctx.store.entries(dir, ctx.config.dotfiles)) {
+  for await (const entry of entries) {
     // `/_/` belongs to Sluice: a folder named `_` in ROOT is not reachable.
     if (segments.length === 0 && entry.name === "_") continue;
     yield render({ ...entry, segments: [...segments, entry.name] }, members.get(entry.name) ?? {});
@@ -139,4 +157,3 @@ function emptyElement(name: string): string {
   const { ns, local } = splitClark(name);
   return element(ns, local);
 }
-

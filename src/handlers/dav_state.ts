@@ -7,7 +7,10 @@ import { PropStore } from "../dav/prop_store.ts";
  * After a DELETE: the dead properties and the locks of the resource and of
  * everything below it go with it. Nothing to do without a state store.
  */
-export async function forgetResource(ctx: RequestContext, segments: readonly string[]): Promise<void> {
+export async function forgetResource(
+  ctx: RequestContext,
+  segments: readonly string[],
+): Promise<void> {
   if (!ctx.stateStore) return;
   await new PropStore(ctx.stateStore).remove(segments);
   await new LockStore(ctx.stateStore).removeWithin(pathKey(segments));

@@ -28,7 +28,7 @@ export async function dropUpload(
   share: ShareRecord,
   rest: string,
 ): Promise<Response> {
-  let target: DropTarget | null = null;
+  let target: DropTarget;
   let release = () => {};
   try {
     const { segments, trailingSlash } = decodePath(rest);
@@ -58,7 +58,7 @@ export async function dropUpload(
     );
     await recordDropUpload(ctx, target, result.info.size);
   } catch (error) {
-    ctx.metrics.uploadFailed(error instanceof SourceError ? "aborted" : "disk");
+    ctx.metrics.uploadFailed(failureReason(error));
     await releaseDropTarget(ctx, target);
     if (error instanceof SourceError) throw new HttpError(400, "Upload interrupted");
     if (errorCode(error) === "ENOSPC") throw new HttpError(507, "Not enough space on the server");
@@ -77,6 +77,14 @@ export async function dropUpload(
     status: 201,
     headers: { "content-type": "application/json; charset=utf-8", "cache-control": "no-store" },
   });
+}
+
+/** The `sluice_upload_failures_total` reason for a failed drop-box write. */
+function failureReason(error: unknown): string {
+  if (error instanceof SourceError) return "aborted";
+  if (error instanceof HttpError && error.status === 413) return "limit";
+  if (error instanceof HttpError && error.status === 409) return "conflict";
+  return "disk";
 }
 
 function declaredLength(value: string | null): number | null {

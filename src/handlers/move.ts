@@ -42,7 +42,9 @@ export const moveEntry: Handler = async (request, ctx) => {
   ]);
   const [from, into] = [pathKey(segments), pathKey(to)];
   const sourceExists = source.existing !== null || source.isSymlink;
-  if (!overwrite && sourceExists && from !== into && (target.existing !== null || target.isSymlink)) {
+  if (
+    !overwrite && sourceExists && from !== into && (target.existing !== null || target.isSymlink)
+  ) {
     throw new HttpError(412, "Destination exists (send Overwrite: T to replace it)");
   }
   let replacedFolder = false;

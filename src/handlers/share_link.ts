@@ -2,15 +2,15 @@ import { basename, dirname } from "node:path";
 import type { Handler, RequestContext } from "../context.ts";
 import { FileStore } from "../fs/file_store.ts";
 import { HttpError } from "../http/http_error.ts";
-import { UI_HEADERS } from "../http/ui_headers.ts";
-import { renderDropBoxPage, renderPasswordPage, renderShareMessage } from "../html/share_pages.ts";
+import { renderDropBoxPage } from "../html/share_pages.ts";
 import { decodePath } from "../path/decode_path.ts";
-import { scopedContext } from "../shares/scope.ts";
+import { countsAsDownload } from "../shares/download_count.ts";
+import { passCookieHeader } from "../shares/pass_cookie.ts";
+import { scopedContext, type ShareScope } from "../shares/scope.ts";
 import {
   checkSharePassword,
   hasPassCookie,
   lookUpShare,
-  PASS_COOKIE,
   retryAfter,
 } from "../shares/share_gate.ts";
 import { parseShareLinkPath, SHARE_LINK_PREFIX } from "../shares/share_link_path.ts";
@@ -19,6 +19,7 @@ import { passCookieValue } from "../shares/token.ts";
 import { requireStore } from "../state/require_store.ts";
 import { dropUpload } from "./drop_upload.ts";
 import { serveFiles } from "./files.ts";
+import { askPassword, htmlPage, refusal, targetGone, tooManyAttempts } from "./share_answers.ts";
 
 /** Largest password form accepted, in bytes. */
 const MAX_FORM = 4096;
@@ -34,34 +35,30 @@ const MAX_FORM = 4096;
 export const shareLink: Handler = async (request, ctx) => {
   const link = parseShareLinkPath(ctx.url.pathname)!;
   const found = await lookUpShare(ctx, link.token);
-  switch (found.kind) {
-    case "limited":
-      return limited(request, found.retryAfter);
-    case "unknown":
-      return message(request, 404, "Link not found", "This link does not exist or was revoked.");
-    case "expired":
-      ctx.scope = scopeOf(found.share, link.token);
-      return message(request, 410, "Link expired", "This link has expired.");
+  if (found.kind === "limited") return tooManyAttempts(request, found.retryAfter);
+  if (found.kind === "unknown") {
+    return refusal(request, 404, "Link not found", "This link does not exist or was revoked.");
   }
   const { share } = found;
-  ctx.scope = scopeOf(share, link.token);
-  if (request.method === "POST") return await unlock(request, ctx, share, link.token);
+  const scope = { shareId: share.id, mode: share.mode, base: SHARE_LINK_PREFIX + link.token };
+  ctx.scope = scope;
+  if (found.kind === "expired") {
+    return refusal(request, 410, "Link expired", "This link has expired.");
+  }
+  if (request.method === "POST") return await unlock(request, ctx, share, scope);
   if (!await hasPassCookie(request, share, link.token)) {
     const header = request.headers.get("x-share-password");
     if (header === null) return askPassword(request, false);
-    if (!await checkSharePassword(ctx, share, header)) {
-      const wait = retryAfter(ctx);
-      if (wait > 0) return limited(request, wait);
-      return askPassword(request, true);
-    }
+    if (!await checkSharePassword(ctx, share, header)) return wrongPassword(request, ctx);
   }
   return share.mode === "read"
-    ? await readShare(request, ctx, share, link.rest)
-    : await dropBox(request, ctx, share, link.rest);
+    ? await readShare(request, ctx, share, scope, link.rest)
+    : await dropBox(request, ctx, share, scope, link.rest);
 };
 
-function scopeOf(share: ShareRecord, token: string) {
-  return { shareId: share.id, mode: share.mode, base: SHARE_LINK_PREFIX + token };
+function wrongPassword(request: Request, ctx: RequestContext): Response {
+  const wait = retryAfter(ctx);
+  return wait > 0 ? tooManyAttempts(request, wait) : askPassword(request, true);
 }
 
 /** `POST` of the password form: a cookie for the link and a redirect back, or the form again. */
@@ -69,52 +66,29 @@ async function unlock(
   request: Request,
   ctx: RequestContext,
   share: ShareRecord,
-  token: string,
+  scope: ShareScope,
 ): Promise<Response> {
-  if (share.password === null) {
-    await request.body?.cancel();
-    throw new HttpError(405, "Method not allowed", { allow: allowed(share) });
-  }
   const length = Number(request.headers.get("content-length") ?? NaN);
-  if (!(length <= MAX_FORM)) {
+  if (share.password === null || !(length <= MAX_FORM)) {
     await request.body?.cancel();
+    if (share.password === null) {
+      throw new HttpError(405, "Method not allowed", { allow: allowed(share) });
+    }
     throw new HttpError(length > MAX_FORM ? 413 : 411, "Send the password form with a length");
   }
   const password = new URLSearchParams(await request.text()).get("password") ?? "";
-  if (!await checkSharePassword(ctx, share, password)) {
-    const wait = retryAfter(ctx);
-    if (wait > 0) return limited(request, wait);
-    return askPassword(request, true);
-  }
-  const cookie = [
-    `${PASS_COOKIE}=${await passCookieValue(token, share.password)}`,
-    `Path=${SHARE_LINK_PREFIX}${token}`,
-    "HttpOnly",
-    "SameSite=Lax",
-    ...(ctx.url.protocol === "https:" ? ["Secure"] : []),
-    ...(share.expiresAt === null
-      ? []
-      : [`Max-Age=${Math.max(1, Math.ceil((share.expiresAt - Date.now()) / 1000))}`]),
-  ].join("; ");
+  if (!await checkSharePassword(ctx, share, password)) return wrongPassword(request, ctx);
+  const token = scope.base.slice(SHARE_LINK_PREFIX.length);
+  const cookie = passCookieHeader(await passCookieValue(token, share.password), {
+    path: scope.base,
+    secure: ctx.url.protocol === "https:",
+    expiresAt: share.expiresAt,
+    now: Date.now(),
+  });
   return new Response(null, {
     status: 303,
     headers: { location: ctx.url.pathname + ctx.url.search, "set-cookie": cookie },
   });
-}
-
-/** The challenge of a protected link: the password is a form field or `X-Share-Password`. */
-const SHARE_CHALLENGE = { "www-authenticate": 'SharePassword realm="sluice"' };
-
-/** 401: the password form for browsers, a short reason otherwise. */
-function askPassword(request: Request, wrong: boolean): Response {
-  if (acceptsHtml(request)) {
-    return htmlPage(request, 401, renderPasswordPage(wrong), SHARE_CHALLENGE);
-  }
-  throw new HttpError(401, wrong ? "Wrong password" : "Password required", SHARE_CHALLENGE);
-}
-
-function acceptsHtml(request: Request): boolean {
-  return (request.headers.get("accept") ?? "").includes("text/html");
 }
 
 function allowed(share: ShareRecord): string {
@@ -128,6 +102,7 @@ async function readShare(
   request: Request,
   ctx: RequestContext,
   share: ShareRecord,
+  scope: ShareScope,
   rest: string,
 ): Promise<Response> {
   if (request.method !== "GET" && request.method !== "HEAD") {
@@ -135,7 +110,9 @@ async function readShare(
     throw new HttpError(405, "This link is read-only", { allow: allowed(share) });
   }
   const target = ctx.store.stat(share.segments);
-  if (target === null || target.isDirectory !== (share.kind === "folder")) return gone(request);
+  if (target === null || target.isDirectory !== (share.kind === "folder")) {
+    return targetGone(request);
+  }
   let store: FileStore;
   let pathname: string;
   if (share.kind === "file") {
@@ -143,12 +120,12 @@ async function readShare(
     store = new FileStore(dirname(target.path));
     pathname = "/" + encodeURIComponent(basename(target.path));
   } else {
-    if (rest === "") return redirect(ctx, ctx.scope!.base + "/");
+    if (rest === "") return redirect(ctx, scope.base + "/");
     store = new FileStore(target.path);
     pathname = rest;
   }
-  const scoped = scopedContext(ctx, store, pathname, ctx.scope!);
-  const download = isDownload(request, scoped);
+  const scoped = scopedContext(ctx, store, pathname, scope);
+  const download = countsAsDownload(request.method, request.headers, targetOf(scoped));
   try {
     await new ShareRepository(requireStore(ctx)).updateUsage(share, (usage) => {
       if (download && share.maxDownloads !== null && usage.downloads >= share.maxDownloads) {
@@ -162,33 +139,22 @@ async function readShare(
       };
     }, Date.now());
   } catch (error) {
-    if (error instanceof HttpError && error.status === 410) {
-      return message(request, 410, "Download limit reached", "This link has been used up.");
-    }
-    throw error;
+    if (!(error instanceof HttpError && error.status === 410)) throw error;
+    return refusal(request, 410, "Download limit reached", "This link has been used up.");
   }
   const response = await serveFiles(request, scoped);
   // A folder's redirect to its slash form names a path inside the share.
   const location = response.headers.get("location");
-  if (location?.startsWith("/")) response.headers.set("location", ctx.scope!.base + location);
+  if (location?.startsWith("/")) response.headers.set("location", scope.base + location);
   return response;
 }
 
-/**
- * Whether a request fetches a file or a folder archive from its start: what
- * `maxDownloads` counts (not listings, revalidations or later ranges of a
- * video being watched).
- */
-function isDownload(request: Request, ctx: RequestContext): boolean {
-  if (request.method !== "GET") return false;
-  const h = request.headers;
-  if (h.has("if-none-match") || h.has("if-modified-since")) return false;
-  const range = h.get("range");
-  if (range !== null && !/^\s*bytes\s*=\s*0\s*-/i.test(range)) return false;
-  const { segments } = decodePath(ctx.url.pathname);
-  const info = ctx.store.stat(segments);
-  if (info === null) return false;
-  return info.isDirectory ? ctx.url.searchParams.has("download") : info.isFile;
+/** What a request inside a read share fetches: a file, a folder archive, or anything else. */
+function targetOf(ctx: RequestContext) {
+  const info = ctx.store.stat(decodePath(ctx.url.pathname).segments);
+  if (info === null) return "other";
+  if (info.isDirectory) return ctx.url.searchParams.has("download") ? "archive" : "other";
+  return info.isFile ? "file" : "other";
 }
 
 /** A drop box: its upload page, and `PUT`s into it; nothing in it can be read. */
@@ -196,6 +162,7 @@ async function dropBox(
   request: Request,
   ctx: RequestContext,
   share: ShareRecord,
+  scope: ShareScope,
   rest: string,
 ): Promise<Response> {
   if (request.method === "PUT") return await dropUpload(request, ctx, share, rest);
@@ -203,66 +170,12 @@ async function dropBox(
     await request.body?.cancel();
     throw new HttpError(405, "Method not allowed", { allow: allowed(share) });
   }
-  if (rest === "") return redirect(ctx, ctx.scope!.base + "/");
+  if (rest === "") return redirect(ctx, scope.base + "/");
   if (rest !== "/") throw new HttpError(403, "This link only takes uploads");
-  if (ctx.store.stat(share.segments)?.isDirectory !== true) return gone(request);
+  if (ctx.store.stat(share.segments)?.isDirectory !== true) return targetGone(request);
   return htmlPage(request, 200, renderDropBoxPage(share));
 }
 
 function redirect(ctx: RequestContext, location: string): Response {
   return new Response(null, { status: 301, headers: { location: location + ctx.url.search } });
-}
-
-function gone(request: Request): Response {
-  return message(
-    request,
-    404,
-    "No longer here",
-    "What this link shared has been moved or deleted.",
-  );
-}
-
-function limited(request: Request, seconds: number): Response {
-  return message(
-    request,
-    429,
-    "Too many attempts",
-    `Too many failed attempts from your address. Try again in ${seconds} seconds.`,
-    { "retry-after": String(seconds) },
-  );
-}
-
-/** A share-level refusal: a small page for browsers, a short plain or JSON reason otherwise. */
-function message(
-  request: Request,
-  status: number,
-  title: string,
-  text: string,
-  headers: Record<string, string> = {},
-): Response {
-  if (acceptsHtml(request)) {
-    return htmlPage(request, status, renderShareMessage(title, text), headers);
-  }
-  throw new HttpError(status, title, headers);
-}
-
-const encoder = new TextEncoder();
-
-function htmlPage(
-  request: Request,
-  status: number,
-  html: string,
-  headers: Record<string, string> = {},
-): Response {
-  const bytes = encoder.encode(html);
-  return new Response(request.method === "HEAD" ? null : bytes, {
-    status,
-    headers: {
-      ...UI_HEADERS,
-      ...headers,
-      "content-type": "text/html; charset=utf-8",
-      "content-length": String(bytes.length),
-      "cache-control": "no-store",
-    },
-  });
 }

@@ -16,6 +16,7 @@ import { openStream } from "../stream_slots.ts";
 import { ByteLimitStream } from "../streams/byte_limit_stream.ts";
 import { DigestStream } from "../streams/digest_stream.ts";
 import { BufferPool, pooledChunks } from "../streams/pooled_chunk_stream.ts";
+import { discardFinderMetadata, isFinderMetadata } from "./dav_finder.ts";
 import { checkDavWrite } from "./dav_guard.ts";
 import { checkWritePreconditions } from "./write_preconditions.ts";
 
@@ -33,10 +34,15 @@ const UPLOAD_CHUNK = 128 * 1024;
  * instead with `--dav-strict`). Checks the `If` header and locks first.
  * `PUT /<path>/` with an empty body creates a folder. Honours
  * `If-Match` / `If-None-Match: *`, `--max-upload` and declared digests, and
- * answers with the `Repr-Digest` and `ETag` of what was stored.
+ * answers with the `Repr-Digest` and `ETag` of what was stored. macOS
+ * Finder's `._*` and `.DS_Store` are accepted and dropped unless
+ * `--dotfiles` (see `discardFinderMetadata`).
  */
 export const upload: Handler = async (request, ctx) => {
   const { segments, trailingSlash } = decodePath(ctx.url.pathname);
+  if (!ctx.config.dotfiles && !trailingSlash && isFinderMetadata(segments.at(-1) ?? "")) {
+    return await discardFinderMetadata(request, ctx);
+  }
   checkWritablePath(segments, ctx.config.dotfiles);
   rejectContentEncoding(request.headers);
   const declared = declaredLength(request.headers.get("content-length"));

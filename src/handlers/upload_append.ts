@@ -143,14 +143,17 @@ export async function appendToUpload(
     );
   }
   const headers = request.headers;
+  const contentLength = parseUploadInteger(headers.get("content-length"), "Content-Length");
   const length = appendLength({
     known: session.length,
     uploadLength: parseUploadInteger(headers.get("upload-length"), "Upload-Length"),
     offset,
     completes,
-    contentLength: parseUploadInteger(headers.get("content-length"), "Content-Length"),
+    contentLength,
   });
   if (length !== null && length > ctx.config.maxUpload) {
+    await request.body?.cancel();
+    ctx.metrics.uploadFailed("limit");
     throw new HttpError(413, "Upload too large");
   }
   const checksum = declaredChecksum(headers);
@@ -179,6 +182,7 @@ export async function appendToUpload(
     const hash = checksum ? createHash(checksum.algorithm) : undefined;
     const { written, cause } = await file.append(offset, request.body ?? ReadableStream.from([]), {
       maxBytes: (length ?? ctx.config.maxUpload) - offset,
+      expected: contentLength ?? undefined,
       hash,
       signal: AbortSignal.any([ctx.state.shutdownSignal, lost.signal, stop.signal]),
       // A checksummed append counts only whole: no checkpoints then.

@@ -1,6 +1,9 @@
 /** Response headers exposed to cross-origin scripts. */
 const EXPOSED =
-  "Content-Range, Accept-Ranges, ETag, Content-Length, Content-Disposition, Repr-Digest, Location";
+  "Content-Range, Accept-Ranges, ETag, Content-Length, Content-Disposition, Repr-Digest, Location, " +
+  // Resumable uploads (tus and the IETF draft), for browser clients on other origins.
+  "Content-Location, Upload-Offset, Upload-Length, Upload-Expires, Upload-Complete, Upload-Limit, " +
+  "Tus-Resumable, Tus-Version, Tus-Max-Size, Tus-Extension, Tus-Checksum-Algorithm";
 
 /** Request headers allowed when a preflight names none. */
 const DEFAULT_ALLOWED_HEADERS =

@@ -177,7 +177,8 @@ export class ConnectionServer {
       }
       this.#freed?.();
     }
-    await Promise.all([...this.#connections].map((c) => c.http?.shutdown()));
+    // A connection that fails while closing (a reset) is closed all the same.
+    await Promise.all([...this.#connections].map((c) => c.http?.shutdown().catch(() => {})));
     await this.finished;
   }
 
@@ -203,7 +204,7 @@ export class ConnectionServer {
       }
       this.#admit(conn);
     }
-    await Promise.all([...this.#connections].map((c) => c.http?.finished));
+    await Promise.all([...this.#connections].map((c) => c.http?.finished.catch(() => {})));
   }
 
   #waitForFreedDescriptors(ms: number): Promise<void> {

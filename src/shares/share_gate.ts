@@ -2,6 +2,7 @@ import type { RequestContext } from "../context.ts";
 import type { ServerState } from "../server_state.ts";
 import { requireStore } from "../state/require_store.ts";
 import { FailureLimiter } from "./failure_limiter.ts";
+import { cookieValue, PASS_COOKIE } from "./pass_cookie.ts";
 import { type ShareRecord, ShareRepository } from "./share_repository.ts";
 import { isTokenShaped, passCookieValue, sameSecret, verifyPassword } from "./token.ts";
 
@@ -44,18 +45,6 @@ export async function lookUpShare(ctx: RequestContext, token: string): Promise<S
   }
   if (share.expiresAt !== null && share.expiresAt <= now) return { kind: "expired", share };
   return { kind: "open", share };
-}
-
-/** Name of the cookie that remembers a share's password was given (path-scoped to its link). */
-export const PASS_COOKIE = "sluice_share";
-
-/** The value of cookie `name` in a `Cookie` header, or `null`. */
-export function cookieValue(header: string | null, name: string): string | null {
-  for (const part of (header ?? "").split(";")) {
-    const eq = part.indexOf("=");
-    if (eq !== -1 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
-  }
-  return null;
 }
 
 /** Whether the browser holds the cookie proving it gave `share`'s password. */

@@ -53,7 +53,6 @@ const RECORD_MARGIN_MS = 7 * 24 * 3600_000;
 /** A lease lasts this long unless renewed; a crashed writer's lapses. */
 export const LEASE_TTL_MS = 30_000;
 
-
 /** The temp file name of upload `id`. */
 export function tempName(id: string): string {
   return `${RESUMABLE_TEMP_PREFIX}${id}`;

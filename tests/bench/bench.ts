@@ -10,7 +10,8 @@
  *
  * Scenarios: 1 small files, 2 one big download, 3 random ranges, 4 slow
  * clients, 5 idle SSE connections, 6 a streaming upload, 7 a 64 KiB text
- * file gzipped (nginx with `gzip on` and `gzip_static on`).
+ * file gzipped (nginx with `gzip on` and `gzip_static on`), 8 a tus upload
+ * against a PUT (resumable_bench.ts).
  *
  * @module
  */
@@ -33,6 +34,8 @@ import { startNginx } from "./nginx.ts";
 import { countFds, readCpuMs, readMemory, sampleMemory } from "./proc_status.ts";
 import { formatTable, type ResultRow, SERVER_LABELS, type ServerKind } from "./results_table.ts";
 import { randomRangeScript, runWrk } from "./wrk.ts";
+import { resumableUploadBench } from "./resumable_bench.ts";
+import { propfindBench } from "./dav_bench.ts";
 
 const MiB = 1024 * 1024;
 
@@ -675,6 +678,36 @@ async function compressedText(bench: Bench): Promise<void> {
   for (const row of rows) bench.rows.push(row.rps, row.bytes, row.cpu);
 }
 
+// 8. A tus upload in 16 MiB PATCHes against a PUT of the same size (resumable_bench.ts).
+async function resumableUpload(bench: Bench): Promise<void> {
+  bench.rows.push(
+    ...await resumableUploadBench({
+      bytes: bench.plan.uploadBytes,
+      start: (root, extra) => startSluice(bench, root, extra),
+      clientPin: bench.machine.clientPin,
+      progress,
+    }),
+  );
+}
+
+// 9. PROPFIND Depth: 1 of a 10,000-file folder against Apache mod_dav (dav_bench.ts).
+async function davPropfind(bench: Bench): Promise<void> {
+  if (!bench.tools.curl) {
+    bench.rows.push(skipRow("9. PROPFIND Depth: 1", "ms", "curl not installed"));
+    return;
+  }
+  bench.rows.push(
+    ...await propfindBench({
+      files: 10_000,
+      runs: bench.plan.quick ? 3 : 7,
+      startSluice: (root) => startSluice(bench, root),
+      serverPin: bench.machine.serverPin,
+      clientPin: bench.machine.clientPin,
+      progress,
+    }),
+  );
+}
+
 const SCENARIOS: ((bench: Bench) => Promise<void>)[] = [
   smallFiles,
   bigDownload,
@@ -683,6 +716,8 @@ const SCENARIOS: ((bench: Bench) => Promise<void>)[] = [
   sseFanOut,
   upload,
   compressedText,
+  resumableUpload,
+  davPropfind,
 ];
 
 async function main(): Promise<void> {
@@ -696,12 +731,12 @@ async function main(): Promise<void> {
     },
   });
   if (values.help) {
-    console.log("Usage: deno task bench [--quick] [--out FILE] [--only 1,2,3,4,5,6,7]");
+    console.log("Usage: deno task bench [--quick] [--out FILE] [--only 1,2,3,4,5,6,7,8,9]");
     return;
   }
   const only = values.only
     ? new Set(values.only.split(",").map(Number))
-    : new Set([1, 2, 3, 4, 5, 6, 7]);
+    : new Set([1, 2, 3, 4, 5, 6, 7, 8, 9]);
   const plan = values.quick ? QUICK : FULL;
   const machine = await describeMachine();
   const tools = {

@@ -45,6 +45,7 @@ export interface TusOptions {
   storage: MemoryUrlStorage;
   metadata: Record<string, string>;
   protocol?: "tus-v1" | "ietf-draft-05";
+  /** Bytes per PATCH (16 MiB by default). */
   chunkSize?: number;
 }
 
@@ -54,7 +55,7 @@ function options(o: TusOptions): tus.UploadOptions {
     urlStorage: o.storage,
     metadata: o.metadata,
     protocol: o.protocol ?? "tus-v1",
-    chunkSize: o.chunkSize ?? Infinity,
+    chunkSize: o.chunkSize ?? 16 * 1024 * 1024,
     retryDelays: null,
     storeFingerprintForResuming: true,
     removeFingerprintOnSuccess: true,
@@ -65,18 +66,23 @@ function options(o: TusOptions): tus.UploadOptions {
 
 /**
  * Starts uploading `data` and aborts once at least `fraction` of it was
- * sent; resolves with the upload URL when the abort is done.
+ * sent (usually in the middle of a PATCH; at the latest once a PATCH that
+ * reaches it is answered: progress events are throttled, so a fast upload
+ * may pass the mark between two); resolves with the upload URL when the
+ * abort is done.
  */
 export function uploadUntil(data: Buffer, fraction: number, o: TusOptions): Promise<string> {
   return new Promise((resolve, reject) => {
     let aborted = false;
+    const abortPast = (sent: number) => {
+      if (aborted || sent < data.length * fraction) return;
+      aborted = true;
+      upload.abort().then(() => resolve(upload.url!), reject);
+    };
     const upload = new tus.Upload(data, {
       ...options(o),
-      onProgress(sent) {
-        if (aborted || sent < data.length * fraction) return;
-        aborted = true;
-        upload.abort().then(() => resolve(upload.url!), reject);
-      },
+      onProgress: abortPast,
+      onChunkComplete: (_size, accepted) => abortPast(accepted),
       onError: reject,
       onSuccess: () => reject(new Error("the upload finished before it was aborted")),
     });

@@ -1,0 +1,125 @@
+/**
+ * Scenario 8 of `deno task bench`: a tus upload in 16 MiB `PATCH`es against
+ * a plain `PUT` of the same size in the same run, each into a fresh Sluice
+ * (with its own state store): MB/s, the ratio, and peak RSS.
+ *
+ * @module
+ */
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { readMemory } from "./proc_status.ts";
+import type { ResultRow } from "./results_table.ts";
+
+const MiB = 1024 * 1024;
+
+/** Bytes per PATCH. */
+const CHUNK = 16 * MiB;
+
+const CLIENT = fileURLToPath(new URL("./resumable_client.ts", import.meta.url));
+
+/** A Sluice started by the bench. */
+export interface BenchServer {
+  url: string;
+  pid: number;
+  stop(): Promise<unknown>;
+}
+
+/** What the scenario needs from the bench. */
+export interface ResumableBenchOptions {
+  /** Upload size in bytes. */
+  bytes: number;
+  /** Starts Sluice on `root` with extra flags, pinned to the server core. */
+  start(root: string, extra: string[]): Promise<BenchServer>;
+  /** Prefix that pins a command to the client core (e.g. `taskset -c 1`). */
+  clientPin: string[];
+  progress(message: string): void;
+}
+
+interface Measured {
+  mbps: number;
+  rssMiB: number;
+}
+
+async function measure(
+  o: ResumableBenchOptions,
+  mode: "put" | "tus",
+): Promise<Measured | string> {
+  const root = await Deno.makeTempDir({ prefix: "sluice-bench-tus-" });
+  const state = await Deno.makeTempDir({ prefix: "sluice-bench-state-" });
+  const server = await o.start(root, ["--upload", "--state", state, "--max-upload", "1TiB"]);
+  try {
+    const target = mode === "put" ? "/upload.bin" : "/_/uploads/";
+    const args = [CLIENT, mode, new URL(target, server.url).href, `${o.bytes}`, `${CHUNK}`];
+    const argv = [...o.clientPin, Deno.execPath(), "run", "-A", ...args];
+    const out = await new Deno.Command(argv[0], { args: argv.slice(1), stderr: "inherit" })
+      .output();
+    const memory = readMemory(server.pid);
+    const result = JSON.parse(new TextDecoder().decode(out.stdout));
+    const stored = (await Deno.stat(join(root, "upload.bin")).catch(() => null))?.size;
+    if (result.status >= 300 || stored !== o.bytes) {
+      return `${mode} answered ${result.status}, stored ${stored} bytes`;
+    }
+    return { mbps: o.bytes / result.seconds / 1e6, rssMiB: (memory?.hwm ?? NaN) / MiB };
+  } finally {
+    await server.stop();
+    await Deno.remove(root, { recursive: true });
+    await Deno.remove(state, { recursive: true });
+    // Each run starts with nothing of the last one left to write back.
+    await new Deno.Command("sync").output().catch(() => {});
+  }
+}
+
+/** Runs alternate with each other this many times; the medians are reported. */
+const ROUNDS = 3;
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+/**
+ * Runs the scenario; returns its table rows (throughput and peak RSS of the
+ * tus upload, with the `PUT` figures and the ratio in the notes). `PUT` and
+ * tus alternate three times (disk speed drifts a lot on these machines)
+ * and the medians count.
+ */
+export async function resumableUploadBench(o: ResumableBenchOptions): Promise<ResultRow[]> {
+  const scenario = `8. ${o.bytes / MiB} MiB tus upload in ${CHUNK / MiB} MiB PATCHes vs PUT`;
+  const runs: Record<"put" | "tus", Measured[]> = { put: [], tus: [] };
+  for (let round = 1; round <= ROUNDS; round++) {
+    for (const mode of ["put", "tus"] as const) {
+      o.progress(`8. resumable upload: ${mode} of ${o.bytes / MiB} MiB (${round}/${ROUNDS})`);
+      const result = await measure(o, mode);
+      if (typeof result === "string") {
+        return [{ scenario, metric: "throughput", unit: "MB/s", values: {}, skipped: result }];
+      }
+      o.progress(`  ${result.mbps.toFixed(0)} MB/s, peak RSS ${result.rssMiB.toFixed(0)} MiB`);
+      runs[mode].push(result);
+    }
+  }
+  const put = {
+    mbps: median(runs.put.map((r) => r.mbps)),
+    rssMiB: median(runs.put.map((r) => r.rssMiB)),
+  };
+  const tus = {
+    mbps: median(runs.tus.map((r) => r.mbps)),
+    rssMiB: median(runs.tus.map((r) => r.rssMiB)),
+  };
+  const ratio = tus.mbps / put.mbps;
+  return [
+    {
+      scenario,
+      metric: "throughput",
+      unit: "MB/s",
+      values: { sluice: tus.mbps },
+      note: `PUT ${put.mbps.toFixed(0)} MB/s, tus ${ratio.toFixed(2)}× PUT (goal ≥ 0.9×)`,
+    },
+    {
+      scenario,
+      metric: "server peak RSS",
+      unit: "MiB",
+      values: { sluice: tus.rssMiB },
+      note: `PUT ${put.rssMiB.toFixed(0)} MiB`,
+    },
+  ];
+}
