@@ -31,7 +31,7 @@ class Subscriber implements AsyncDisposable {
     const subscriber = new Subscriber();
     const headers: Record<string, string> = lastEventId ? { "last-event-id": lastEventId } : {};
     const response = await fetch(url, { headers, signal: subscriber.#controller.signal });
-    assertEquals(response.status, 200);
+    assertEquals(response.status, 200, `GET ${url}: ${response.status}`);
     subscriber.#done = subscriber.#read(response.body!);
     await subscriber.waitFor((e) => e.type === "ready", "ready");
     return subscriber;

@@ -109,7 +109,7 @@ export class RedisStore implements StateStore {
     try {
       await client.connect();
     } catch (error) {
-      client.destroy();
+      if (client.isOpen) client.destroy();
       throw new StoreUnavailable(`Cannot connect to Redis: ${(error as Error).message}`);
     }
     store.#ping = setInterval(() => store.#measure(), options.pingMs ?? 5000);
@@ -327,16 +327,24 @@ export class RedisStore implements StateStore {
   }
 }
 
+/**
+ * A client that gives up when the first connection fails (so `connect()`
+ * rejects), and once it has been up retries forever with a bounded backoff.
+ */
 function newClient(url: string, options: RedisStoreOptions): Client {
   const maxBackoff = options.maxBackoffMs ?? 2000;
-  return createClient({
+  let everReady = false;
+  const client = createClient({
     url,
     disableOfflineQueue: true,
     socket: {
       connectTimeout: 2000,
-      reconnectStrategy: (attempt: number) => Math.min(50 * 2 ** Math.min(attempt, 10), maxBackoff),
+      reconnectStrategy: (attempt: number, cause: Error) =>
+        everReady ? Math.min(50 * 2 ** Math.min(attempt, 10), maxBackoff) : cause,
     },
   });
+  client.on("ready", () => everReady = true);
+  return client;
 }
 
 function parseRecord<T>(body: string): StoredRecord<T> {

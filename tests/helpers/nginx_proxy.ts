@@ -76,9 +76,12 @@ export async function startNginxProxy(ports: number[]): Promise<NginxProxy> {
     stdout: "null",
     stderr: "null",
   }).spawn();
+  // Ready when a request goes through to an instance (not merely when the port opens).
   for (let i = 0;; i++) {
     try {
-      (await Deno.connect({ hostname: "127.0.0.1", port })).close();
+      const health = await fetch(`http://127.0.0.1:${port}/_/health`);
+      await health.body?.cancel();
+      if (health.status !== 200) throw new Error(`/_/health through nginx: ${health.status}`);
       break;
     } catch (error) {
       if (i > 200) {
