@@ -3,7 +3,7 @@
  * processes over one temp ROOT, started with `--redis`. Skipped, with the
  * reason, when Debian's redis-server is not installed.
  */
-import { assertEquals, assertOk } from "./helpers/assert.ts";
+import { assertEquals, assertMatch, assertOk } from "./helpers/assert.ts";
 import { deadline } from "./helpers/deadline.ts";
 import { hasNginx, startNginxProxy } from "./helpers/nginx_proxy.ts";
 import { hasRedis, startRedis } from "./helpers/redis_server.ts";
@@ -81,6 +81,17 @@ const text = async (url: string) => {
   const response = await fetch(url);
   return { status: response.status, body: await response.text() };
 };
+
+/** Creates a tus upload (a feature that needs the shared store); returns the response. */
+const createUpload = (sluice: SluiceProcess, name: string) =>
+  fetch(sluice.href("/_/uploads/"), {
+    method: "POST",
+    headers: {
+      "tus-resumable": "1.0.0",
+      "upload-length": "2",
+      "upload-metadata": `filename ${btoa(name)}`,
+    },
+  });
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -206,6 +217,10 @@ Deno.test({
       const listing = await fetch(b.href("/"), { headers: { accept: "application/json" } });
       assertEquals(listing.status, 200);
       await listing.body?.cancel();
+      const upload = await createUpload(b, "during-outage.txt");
+      assertEquals(upload.status, 503, "a feature that needs the shared store");
+      assertOk(upload.headers.get("retry-after"));
+      assertMatch(await upload.text(), /State store unavailable/);
     });
 
     await t.step("Redis back: instances recover without a restart", async () => {
@@ -218,6 +233,9 @@ Deno.test({
         if (status !== 200) await sleep(50);
       }
       assertEquals(status, 200);
+      const upload = await createUpload(c, "after-outage.txt");
+      await upload.body?.cancel();
+      assertEquals(upload.status, 201);
       // The feed reads the shared log again: a change through B reaches C.
       await sleep(1500);
       await using onC = await Subscriber.open(c.href("/_/events"));
