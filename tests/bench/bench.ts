@@ -11,7 +11,9 @@
  * Scenarios: 1 small files, 2 one big download, 3 random ranges, 4 slow
  * clients, 5 idle SSE connections, 6 a streaming upload, 7 a 64 KiB text
  * file gzipped (nginx with `gzip on` and `gzip_static on`), 8 a tus upload
- * against a PUT (resumable_bench.ts).
+ * against a PUT (resumable_bench.ts), 9 WebDAV PROPFIND against Apache
+ * mod_dav, 10 one change reaching SSE clients on a three-instance cluster
+ * (cluster_bench.ts).
  *
  * @module
  */
@@ -31,6 +33,7 @@ import {
 import { describeMachine, formatMachine, hasTool, type Machine } from "./machine.ts";
 import { withRaisedFileLimit } from "./machine.ts";
 import { startNginx } from "./nginx.ts";
+import { clusterFanOut } from "./cluster_bench.ts";
 import { countFds, readCpuMs, readMemory, sampleMemory } from "./proc_status.ts";
 import { formatTable, type ResultRow, SERVER_LABELS, type ServerKind } from "./results_table.ts";
 import { randomRangeScript, runWrk } from "./wrk.ts";
@@ -708,6 +711,18 @@ async function davPropfind(bench: Bench): Promise<void> {
   );
 }
 
+// 10. A cluster: one change to SSE clients spread over three instances on one Redis.
+async function clusterEvents(bench: Bench): Promise<void> {
+  const clients = bench.plan.quick ? 300 : 1000;
+  const scenario = `10. cluster: one change to ${clients} SSE clients on 3 instances`;
+  if (!(await hasTool("redis-server"))) {
+    bench.rows.push(skipRow(scenario, "ms", "redis-server not installed"));
+    return;
+  }
+  const rows = await clusterFanOut(clients, progress);
+  bench.rows.push(...rows.map((row) => ({ ...row, scenario })));
+}
+
 const SCENARIOS: ((bench: Bench) => Promise<void>)[] = [
   smallFiles,
   bigDownload,
@@ -718,6 +733,7 @@ const SCENARIOS: ((bench: Bench) => Promise<void>)[] = [
   compressedText,
   resumableUpload,
   davPropfind,
+  clusterEvents,
 ];
 
 async function main(): Promise<void> {
@@ -731,12 +747,12 @@ async function main(): Promise<void> {
     },
   });
   if (values.help) {
-    console.log("Usage: deno task bench [--quick] [--out FILE] [--only 1,2,3,4,5,6,7,8,9]");
+    console.log("Usage: deno task bench [--quick] [--out FILE] [--only 1,2,3,4,5,6,7,8,9,10]");
     return;
   }
   const only = values.only
     ? new Set(values.only.split(",").map(Number))
-    : new Set([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    : new Set([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
   const plan = values.quick ? QUICK : FULL;
   const machine = await describeMachine();
   const tools = {
