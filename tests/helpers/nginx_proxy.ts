@@ -20,6 +20,15 @@ export function hasNginx(): boolean {
   return false;
 }
 
+/** Whether this process runs as root (read from /proc: no --allow-sys needed). */
+function runningAsRoot(): boolean {
+  try {
+    return /^Uid:\s+0\s/m.test(Deno.readTextFileSync("/proc/self/status"));
+  } catch {
+    return false;
+  }
+}
+
 /** A running nginx proxy; `await using` stops it. */
 export interface NginxProxy extends AsyncDisposable {
   url: string;
@@ -31,7 +40,7 @@ export function proxyConfig(prefix: string, port: number, ports: number[]): stri
   return `daemon off;
 master_process off;
 worker_processes 1;
-${Deno.uid() === 0 ? "user root;" : ""}
+${runningAsRoot() ? "user root;" : ""}
 pid ${join(prefix, "nginx.pid")};
 error_log ${join(prefix, "error.log")} warn;
 events { worker_connections 1024; }
