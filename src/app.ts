@@ -116,7 +116,14 @@ export function routes(deps: AppDeps): Route[] {
     {
       path: SHARE_LINK_PREFIX,
       prefix: true,
-      methods: { GET: shareLink, HEAD: shareLink, POST: shareLink, PUT: shareLink },
+      methods: {
+        GET: shareLink,
+        HEAD: shareLink,
+        POST: shareLink,
+        PUT: shareLink,
+        PATCH: shareLink,
+        DELETE: shareLink,
+      },
     },
     { path: SHARES_API, methods: { GET: listShares, POST: createShare } },
     { path: SHARES_API + "/", prefix: true, methods: { DELETE: revokeShare } },

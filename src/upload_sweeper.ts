@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import type { Metrics } from "./metrics.ts";
 import { ResumableFile } from "./fs/resumable_file.ts";
+import { releaseDrop } from "./shares/drop_box.ts";
 import type { StateStore } from "./state/state_store.ts";
 import { tempName, UploadSessions } from "./tus/upload_sessions.ts";
 
@@ -10,11 +11,13 @@ const MAX_INTERVAL_MS = 60_000;
 /**
  * Removes abandoned resumable uploads: sessions past their expiry lose
  * their temp file and their record (counted in `/_/metrics` as
- * `sluice_uploads_expired_total`), and finished ones their record. Every
+ * `sluice_uploads_expired_total`; a drop-box upload gives back its
+ * reserved name and share quota), and finished ones their record. Every
  * instance of a cluster sweeps; an upload being written (leased) is
  * skipped, and a record changed meanwhile is left for the next round.
  */
 export class UploadSweeper {
+  readonly #store: StateStore;
   readonly #sessions: UploadSessions;
   readonly #root: string;
   readonly #metrics: Metrics;
@@ -24,6 +27,7 @@ export class UploadSweeper {
 
   /** Sweeps `root`'s uploads in `store` about twice per `expiryMs` (at most every minute). */
   constructor(store: StateStore, root: string, metrics: Metrics, expiryMs: number) {
+    this.#store = store;
     this.#sessions = new UploadSessions(store);
     this.#root = root;
     this.#metrics = metrics;
@@ -61,6 +65,7 @@ export class UploadSweeper {
         if (session.complete) continue;
         const temp = join(this.#root, ...session.tempDir, tempName(session.id));
         await new ResumableFile(temp).remove();
+        if (session.drop) await releaseDrop(this.#store, session.drop);
         expired++;
         this.#metrics.uploadExpired();
       } finally {

@@ -1,8 +1,12 @@
 // The drop-box page: uploads chosen or dropped files (and folders) into a
-// drop box with one XMLHttpRequest PUT each, showing progress and the name
-// each file was stored under. It never lists or reads the folder.
+// drop box, resumably (tus at <link>/_/uploads/: pause, resume, retries after
+// a network drop, and the same file picked again after a reload goes on where
+// it stopped), showing progress and the name each file was stored under.
+// A server without resumable uploads gets one XMLHttpRequest PUT per file.
+// It never lists or reads the folder.
 
 import { pathHref } from "./dom.js";
+import { ResumableUpload, UploadFailed } from "./resumable_upload.js";
 
 /** Uploads running at once. */
 const PARALLEL = 2;
@@ -25,6 +29,8 @@ export function dropError(status, body) {
     case 404:
     case 410:
       return "This link no longer works.";
+    case 409:
+      return "Another upload took this name meanwhile: retry.";
     case 429:
       return "Too many attempts: wait a minute and try again.";
     default:
@@ -114,6 +120,7 @@ function main() {
   const add = (file, path) => {
     total++;
     const item = el("li", "upload-item");
+    item.dataset.name = path;
     item.dataset.state = "queued";
     const bar = /** @type {HTMLProgressElement} */ (el("progress"));
     bar.max = Math.max(1, file.size);
@@ -121,40 +128,102 @@ function main() {
     const note = el("span", "upload-status", "Waiting…");
     item.append(el("span", "upload-name", path), bar, note);
     list.append(item);
-    queue.push(() => {
-      item.dataset.state = "running";
+    const pause = /** @type {HTMLButtonElement} */ (el("button", "upload-pause", "Pause"));
+    pause.type = "button";
+    pause.hidden = true;
+    pause.setAttribute("aria-label", `Pause upload of ${path}`);
+    const retry = /** @type {HTMLButtonElement} */ (el("button", "upload-retry", "Retry"));
+    retry.type = "button";
+    retry.hidden = true;
+    retry.setAttribute("aria-label", `Retry upload of ${path}`);
+    item.append(pause, retry);
+    /** @type {ResumableUpload | null} */
+    let upload = null;
+
+    /** @param {number} loaded */
+    const progress = (loaded) => {
+      bar.value = loaded;
+      note.textContent = `${size(loaded)} of ${size(file.size)}`;
+    };
+    const finish = () => {
+      running--;
+      pump();
+    };
+    /** @param {string} stored where the server put it, inside the drop box */
+    const succeeded = (stored) => {
+      bar.value = bar.max;
+      item.dataset.state = "done";
+      item.dataset.storedAs = stored;
+      pause.hidden = true;
+      done++;
+      note.textContent = stored === path
+        ? `Sent (${size(file.size)})`
+        : `Sent as ${stored} (${size(file.size)})`;
+      finish();
+    };
+    /** @param {number} code @param {string} body */
+    const failed = (code, body) => {
+      item.dataset.state = "error";
+      pause.hidden = true;
+      note.textContent = dropError(code, body);
+      // Worth another go: a lost connection, a busy server, a name taken meanwhile.
+      retry.hidden = !(code === 0 || code === 409 || code === 429 || code >= 500);
+      finish();
+    };
+
+    /** The one-request way, for servers without resumable uploads. */
+    const put = () => {
       const xhr = new XMLHttpRequest();
       xhr.open("PUT", base + pathHref(path));
-      xhr.upload.addEventListener("progress", (event) => {
-        bar.value = event.loaded;
-        note.textContent = `${size(event.loaded)} of ${size(file.size)}`;
-      });
-      const finish = () => {
-        running--;
-        pump();
-      };
+      xhr.upload.addEventListener("progress", (event) => progress(event.loaded));
       xhr.addEventListener("load", () => {
-        if (xhr.status === 201) {
-          const stored = JSON.parse(xhr.responseText);
-          bar.value = bar.max;
-          item.dataset.state = "done";
-          done++;
-          note.textContent = stored.path === path
-            ? `Sent (${size(stored.size)})`
-            : `Sent as ${stored.path} (${size(stored.size)})`;
-        } else {
-          item.dataset.state = "error";
-          note.textContent = dropError(xhr.status, xhr.responseText);
-        }
-        finish();
+        if (xhr.status === 201) succeeded(JSON.parse(xhr.responseText).path);
+        else failed(xhr.status, xhr.responseText);
       });
-      xhr.addEventListener("error", () => {
-        item.dataset.state = "error";
-        note.textContent = dropError(0, "");
-        finish();
-      });
+      xhr.addEventListener("error", () => failed(0, ""));
       xhr.send(file);
+    };
+
+    const start = () => {
+      item.dataset.state = "running";
+      retry.hidden = true;
+      upload = new ResumableUpload(file, {
+        endpoint: base + "_/uploads/",
+        folder: "/",
+        path,
+        replace: false,
+        onProgress: progress,
+        onState: (state, detail) => {
+          if (state === "done") return;
+          item.dataset.state = state === "uploading" ? "running" : state;
+          pause.hidden = false;
+          pause.textContent = state === "paused" ? "Resume" : "Pause";
+          pause.setAttribute("aria-label", `${pause.textContent} upload of ${path}`);
+          if (state === "paused") note.textContent = `Paused at ${size(bar.value)}`;
+          if (state === "retrying" && detail) note.textContent = detail;
+        },
+      });
+      const current = upload;
+      current.run().then(() => succeeded(current.storedAs ?? path), (error) => {
+        if (error instanceof UploadFailed && error.body === "unsupported") put();
+        else if (error instanceof UploadFailed) failed(error.status, error.body);
+        else failed(0, "");
+      });
+    };
+
+    pause.addEventListener("click", () => {
+      if (upload === null) return;
+      if (item.dataset.state === "paused") upload.resume();
+      else upload.pause();
     });
+    retry.addEventListener("click", () => {
+      retry.hidden = true;
+      item.dataset.state = "queued";
+      note.textContent = "Waiting…";
+      queue.push(start);
+      pump();
+    });
+    queue.push(start);
   };
 
   /** @param {Iterable<{ file: File, path: string }>} files */

@@ -1,5 +1,5 @@
-// A small tus 1.0.0 client for the listing page: creates an upload at
-// /_/uploads/, sends the file in PATCHes with XMLHttpRequest (for upload
+// A small tus 1.0.0 client for the listing and drop-box pages: creates an
+// upload at /_/uploads/ (or a drop box's <link>/_/uploads/), sends the file in PATCHes with XMLHttpRequest (for upload
 // progress), retries with backoff after a network drop, and remembers each
 // upload in localStorage so that the same file picked again after a reload
 // resumes where the server's offset says.
@@ -66,11 +66,16 @@ export class UploadCancelled extends Error {}
 
 /** An HTTP answer that ends the upload, with its status and reason. */
 export class UploadFailed extends Error {
-  /** @param {number} status @param {string} body */
-  constructor(status, body) {
+  /**
+   * @param {number} status
+   * @param {string} body
+   * @param {boolean} [final] not worth retrying whatever the status
+   */
+  constructor(status, body, final = false) {
     super(`HTTP ${status}`);
     this.status = status;
     this.body = body;
+    this.final = final;
   }
 }
 
@@ -80,16 +85,43 @@ export class UploadFailed extends Error {
  * @property {(state: "uploading" | "retrying" | "paused" | "done", detail?: string) => void} onState
  */
 
+/**
+ * The `X-Drop-Path` a drop box answers with (where the file is stored,
+ * percent-encoded), decoded; null when absent or malformed.
+ * @param {string | null} header
+ * @returns {string | null}
+ */
+export function dropPath(header) {
+  if (header === null) return null;
+  try {
+    return header.split("/").map(decodeURIComponent).join("/");
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * @typedef {object} UploadTarget
+ * @property {string} folder the target folder's URL path (ignored with `endpoint`)
+ * @property {string} path the file's path below it
+ * @property {boolean} replace whether an existing file may be replaced
+ * @property {string} [endpoint] a drop box's endpoint (`<link>/_/uploads/`)
+ *   instead of /_/uploads/: it never replaces and picks a free name
+ */
+
 /** One resumable upload of a File. */
 export class ResumableUpload {
   /**
    * @param {File} file
-   * @param {{ folder: string, path: string, replace: boolean } & UploadCallbacks} options
+   * @param {UploadTarget & UploadCallbacks} options
    */
   constructor(file, options) {
     this.file = file;
     this.options = options;
-    this.key = fingerprint(options.folder, options.path, file);
+    this.endpoint = options.endpoint ?? ENDPOINT;
+    this.key = fingerprint(options.endpoint ?? options.folder, options.path, file);
+    /** Where a drop box stores the file (its path inside), once it said. @type {string | null} */
+    this.storedAs = null;
     /** @type {string | null} */
     this.url = rememberedUpload(this.key);
     this.offset = 0;
@@ -127,7 +159,7 @@ export class ResumableUpload {
       } catch (error) {
         if (this.cancelled) throw new UploadCancelled();
         if (this.paused && !(error instanceof UploadFailed)) continue;
-        if (error instanceof UploadFailed && !retryable(error.status)) {
+        if (error instanceof UploadFailed && (error.final || !retryable(error.status))) {
           if (error.status !== 412) remember(this.key, null);
           throw error;
         }
@@ -171,6 +203,7 @@ export class ResumableUpload {
       return false;
     }
     if (!res.ok) throw new UploadFailed(res.status, "");
+    this.storedAs = dropPath(res.headers.get("x-drop-path")) ?? this.storedAs;
     this.offset = Number(res.headers.get("upload-offset"));
     this.options.onProgress(this.offset, this.file.size);
     return true;
@@ -178,24 +211,27 @@ export class ResumableUpload {
 
   async #create() {
     const slash = this.options.path.lastIndexOf("/");
-    const res = await fetch(ENDPOINT, {
+    const drop = this.options.endpoint !== undefined;
+    const res = await fetch(this.endpoint, {
       method: "POST",
       headers: {
         ...TUS,
         "Upload-Length": String(this.file.size),
         "Upload-Metadata": encodeMetadata({
           filename: this.options.path.slice(slash + 1),
-          folder: this.options.folder,
+          ...(drop ? {} : { folder: this.options.folder }),
           ...(slash >= 0 ? { relativePath: this.options.path } : {}),
-          onConflict: this.options.replace ? "replace" : "fail",
+          ...(drop ? {} : { onConflict: this.options.replace ? "replace" : "fail" }),
           ...(this.file.type ? { filetype: this.file.type } : {}),
         }),
       },
     });
     const body = res.ok ? "" : await res.text();
     if ([404, 405, 501, 503].includes(res.status)) throw new UploadFailed(0, "unsupported");
-    if (res.status !== 201) throw new UploadFailed(res.status, body);
+    // A conflict at creation (a folder in the way, no free name) stays.
+    if (res.status !== 201) throw new UploadFailed(res.status, body, res.status === 409);
     this.url = new URL(/** @type {string} */ (res.headers.get("location")), location.href).href;
+    this.storedAs = dropPath(res.headers.get("x-drop-path"));
     this.offset = 0;
     remember(this.key, this.url);
   }
@@ -222,7 +258,12 @@ export class ResumableUpload {
           resolve(undefined);
         } else if (xhr.status === 409 || xhr.status === 423) {
           // Out of step (an earlier append landed late) or still busy: ask again.
-          this.#resumeOffset().then(() => resolve(undefined), reject);
+          // Gone instead: it failed as it finished (its name taken meanwhile).
+          const failure = new UploadFailed(xhr.status, xhr.responseText.slice(0, 200), true);
+          this.#resumeOffset().then(
+            (found) => found ? resolve(undefined) : reject(failure),
+            reject,
+          );
         } else {
           reject(new UploadFailed(xhr.status, xhr.responseText.slice(0, 200)));
         }

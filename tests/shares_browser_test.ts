@@ -141,7 +141,8 @@ Deno.test({
 });
 
 Deno.test({
-  name: "drop-box page on a phone uploads a file, shows it finish, and shows nothing of the folder",
+  name:
+    "drop-box page on a phone uploads a file resumably, shows it finish, and shows nothing of the folder",
   ...browserTest,
   async fn() {
     await using dir = await tempDir({ "inbox/secret-plans.txt": "hidden", "inbox/photo.jpg": "x" });
@@ -152,6 +153,9 @@ Deno.test({
     const page = await browser.newPage();
     const errors = collectErrors(page);
     await page.setViewport({ width: 375, height: 740, isMobile: true, hasTouch: true });
+    // What the page got answered: a tus creation and appends, not a plain PUT.
+    const seen: string[] = [];
+    page.on("response", (res) => seen.push(`${res.status()} ${new URL(res.url()).pathname}`));
     await page.goto(made.url);
     await page.waitForSelector("#drop-choose");
     const text = await page.evaluate(scripts.bodyText);
@@ -166,6 +170,11 @@ Deno.test({
     const status = await page.evaluate(scripts.bodyText);
     assertMatch(status, /Sent as photo \(1\)\.jpg/);
     assertMatch(status, /1 of 1 uploaded/);
+    const link = new URL(made.url).pathname;
+    const log = seen.join("\n");
+    assertOk(seen.includes(`201 ${link}_/uploads/`), log);
+    assertOk(seen.some((r) => r.startsWith(`204 ${link}_/uploads/`)), log);
+    assertOk(!seen.some((r) => r.endsWith(`${link}photo.jpg`)), log);
     await screenshot(page, "drop-box-phone");
     assertEquals((await Deno.readFile(`${dir.path}/inbox/photo (1).jpg`)).length, 200_000);
     assertEquals(await Deno.readTextFile(`${dir.path}/inbox/photo.jpg`), "x");

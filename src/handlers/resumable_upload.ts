@@ -3,6 +3,8 @@ import type { Handler, RequestContext } from "../context.ts";
 import { WWW_AUTHENTICATE } from "../auth/authorize.ts";
 import { parseDigestField } from "../http/digest.ts";
 import { HttpError } from "../http/http_error.ts";
+import { releaseDropTarget } from "../shares/drop_box.ts";
+import type { ShareRecord } from "../shares/share_repository.ts";
 import { requireStore } from "../state/require_store.ts";
 import {
   parseStructuredBoolean,
@@ -31,7 +33,10 @@ import {
 } from "./upload_append.ts";
 import { resolveUploadTarget } from "./upload_target.ts";
 
-/** The upload endpoint: creation at this path, each upload below it. */
+/**
+ * The upload endpoint: creation at this path, each upload below it. A drop
+ * box has its own below its share link: `/_/s/<token>/_/uploads/`.
+ */
 export const UPLOADS_PATH = "/_/uploads/";
 
 const ON_UPLOAD = "HEAD, PATCH, DELETE, OPTIONS";
@@ -44,7 +49,7 @@ const ON_ENDPOINT = "POST, OPTIONS";
  * is for the other one.
  */
 function target(ctx: RequestContext, method: string, onUpload: boolean): string | null {
-  const rest = ctx.url.pathname.slice(UPLOADS_PATH.length);
+  const rest = ctx.url.pathname.slice(endpointOf(ctx).length);
   if (rest !== "" && !isUploadId(rest)) throw new HttpError(404, "Unknown upload");
   if ((rest !== "") !== onUpload) {
     throw new HttpError(405, `${method} is not allowed here`, {
@@ -54,9 +59,19 @@ function target(ctx: RequestContext, method: string, onUpload: boolean): string 
   return rest === "" ? null : rest;
 }
 
-/** Only rw users with `--auth` (everyone without) may touch uploads; POST and HEAD pass `authorize` as reads. */
+/** The endpoint's path: `/_/uploads/`, or a drop box's below its share link. */
+function endpointOf(ctx: RequestContext): string {
+  return ctx.scope ? ctx.scope.base + UPLOADS_PATH : UPLOADS_PATH;
+}
+
+/**
+ * Only rw users with `--auth` (everyone without) may touch uploads; POST
+ * and HEAD pass `authorize` as reads. Through a drop box's link (`ctx.scope`
+ * set) the link was checked instead, and `loadSession` keeps each side to
+ * its own uploads.
+ */
 function checkWriter(ctx: RequestContext): UploadSessions {
-  if (ctx.config.auth.length > 0) {
+  if (ctx.config.auth.length > 0 && !ctx.scope) {
     if (ctx.user === null) {
       throw new HttpError(401, "Authentication required", {
         "www-authenticate": WWW_AUTHENTICATE,
@@ -85,7 +100,17 @@ export const uploadOptions: Handler = (_request, ctx) => {
  * with or without content), answering 201 with its `Location`. The target
  * comes from `Upload-Metadata` (see `resolveUploadTarget`).
  */
-export const createUpload: Handler = async (request, ctx) => {
+export const createUpload: Handler = (request, ctx) => create(request, ctx, null);
+
+/**
+ * Creates an upload at `/_/uploads/`, or into `share`'s drop box through its
+ * link (the share checked by the caller).
+ */
+async function create(
+  request: Request,
+  ctx: RequestContext,
+  share: ShareRecord | null,
+): Promise<Response> {
   target(ctx, "POST", false);
   const sessions = checkWriter(ctx);
   const headers = request.headers;
@@ -106,9 +131,9 @@ export const createUpload: Handler = async (request, ctx) => {
   const hasBody = contentLength === null ? request.body !== null : contentLength > 0;
   if (hasBody && protocol.kind === "tus") checkAppendType(protocol, headers.get("content-type"));
   const metadata = parseUploadMetadata(headers.get("upload-metadata"));
-  const resolved = resolveUploadTarget(ctx, metadata, headers);
   const repr = headers.get("repr-digest");
   const sha256 = repr === null ? undefined : parseDigestField(repr, "Repr-Digest").sha256;
+  const resolved = await resolveUploadTarget(ctx, metadata, headers, share, length);
   const now = Date.now();
   const session: UploadSession = {
     id: newUploadId(),
@@ -119,13 +144,19 @@ export const createUpload: Handler = async (request, ctx) => {
     tempDir: relative(ctx.store.root, resolved.resolved.base).split(sep).filter(Boolean),
     failIfExists: resolved.failIfExists,
     sha256: sha256 ? btoa(String.fromCharCode(...sha256)) : null,
-    owner: ctx.user?.user ?? null,
+    owner: resolved.drop ? null : ctx.user?.user ?? null,
     createdAt: now,
     expiresAt: now + ctx.config.uploadExpiry,
+    ...(resolved.drop ? { drop: resolved.drop } : {}),
   };
-  await uploadFile(ctx, session).create();
-  if (!await sessions.create(session)) throw new HttpError(500, "Upload id collision");
-  const location = UPLOADS_PATH + session.id;
+  try {
+    await uploadFile(ctx, session).create();
+    if (!await sessions.create(session)) throw new HttpError(500, "Upload id collision");
+  } catch (error) {
+    if (resolved.drop) await releaseDropTarget(ctx, resolved.drop);
+    throw error;
+  }
+  const location = endpointOf(ctx) + session.id;
   const completes = length === 0 || complete === true;
   if (!hasBody && !completes) {
     await request.body?.cancel();
@@ -135,7 +166,7 @@ export const createUpload: Handler = async (request, ctx) => {
   const answer = new Headers(appended.headers);
   answer.set("location", location);
   return new Response(null, { status: 201, headers: answer });
-};
+}
 
 /**
  * `HEAD /_/uploads/<id>`: the upload's offset, length, expiry and
@@ -177,8 +208,42 @@ export const terminateUpload: Handler = async (request, ctx) => {
     if (error instanceof HttpError && error.status === 410) return sessions.get(id).then((f) => f!);
     throw error;
   });
-  await sessions.remove(id);
-  if (!session.complete) await uploadFile(ctx, session).remove();
+  if (!await sessions.remove(id)) throw new HttpError(404, "Unknown upload");
+  if (!session.complete) {
+    await uploadFile(ctx, session).remove();
+    if (session.drop) await releaseDropTarget(ctx, session.drop);
+  }
   const tus = request.headers.has("tus-resumable");
   return new Response(null, { status: 204, headers: tus ? { "tus-resumable": TUS_VERSION } : {} });
 };
+
+/**
+ * The resumable-upload endpoint of drop box `share` (whose token, expiry
+ * and password the share link checked), at `/_/s/<token>/_/uploads/`:
+ * creation there, `HEAD`/`PATCH`/`DELETE` of its uploads below it. Its
+ * uploads never replace a file, count against the share's limits, and
+ * are reachable only through this link.
+ */
+export async function dropBoxUploads(
+  request: Request,
+  ctx: RequestContext,
+  share: ShareRecord,
+): Promise<Response> {
+  switch (request.method) {
+    case "POST":
+      return await create(request, ctx, share);
+    case "HEAD":
+      return await uploadOffset(request, ctx);
+    case "PATCH":
+      return await appendUpload(request, ctx);
+    case "DELETE":
+      return await terminateUpload(request, ctx);
+    default: {
+      await request.body?.cancel();
+      const onUpload = ctx.url.pathname !== endpointOf(ctx);
+      throw new HttpError(405, `${request.method} is not allowed here`, {
+        allow: onUpload ? ON_UPLOAD : ON_ENDPOINT,
+      });
+    }
+  }
+}

@@ -18,6 +18,7 @@ import { type ShareRecord, ShareRepository } from "../shares/share_repository.ts
 import { passCookieValue } from "../shares/token.ts";
 import { requireStore } from "../state/require_store.ts";
 import { dropUpload } from "./drop_upload.ts";
+import { dropBoxUploads, UPLOADS_PATH } from "./resumable_upload.ts";
 import { serveFiles } from "./files.ts";
 import { askPassword, htmlPage, refusal, targetGone, tooManyAttempts } from "./share_answers.ts";
 
@@ -28,7 +29,8 @@ const MAX_FORM = 4096;
  * Everything under `/_/s/<token>`: the token is the credential. A read
  * share serves its file, or its folder's listings, searches, archives and
  * files through the ordinary file handlers, rooted at the shared folder; a
- * drop box shows its upload page and takes `PUT`s. Unknown and revoked
+ * drop box shows its upload page and takes `PUT`s and resumable uploads
+ * (tus/IETF, at `/_/s/<token>/_/uploads/`). Unknown and revoked
  * links answer 404, expired ones 410, a protected link a password form
  * (`POST`ed back here); failed guesses are rate-limited per client.
  */
@@ -45,12 +47,16 @@ export const shareLink: Handler = async (request, ctx) => {
   if (found.kind === "expired") {
     return refusal(request, 410, "Link expired", "This link has expired.");
   }
-  if (request.method === "POST") return await unlock(request, ctx, share, scope);
+  // A drop box's resumable uploads live at `<link>/_/uploads/` (PUT there is a plain upload).
+  const resumable = share.mode === "upload" && link.rest.startsWith(UPLOADS_PATH) &&
+    request.method !== "PUT";
+  if (request.method === "POST" && !resumable) return await unlock(request, ctx, share, scope);
   if (!await hasPassCookie(request, share, link.token)) {
     const header = request.headers.get("x-share-password");
     if (header === null) return askPassword(request, false);
     if (!await checkSharePassword(ctx, share, header)) return wrongPassword(request, ctx);
   }
+  if (resumable) return await dropBoxUploads(request, ctx, share);
   return share.mode === "read"
     ? await readShare(request, ctx, share, scope, link.rest)
     : await dropBox(request, ctx, share, scope, link.rest);

@@ -7,6 +7,9 @@ import { equalBytes, formatReprDigest, parseDigestField } from "../http/digest.t
 import { makeEtag } from "../http/etag.ts";
 import { HttpError } from "../http/http_error.ts";
 import { encodePath } from "../path/decode_path.ts";
+import { type DropTarget, recordDropUpload, releaseDropTarget } from "../shares/drop_box.ts";
+import { ShareRepository } from "../shares/share_repository.ts";
+import { requireStore } from "../state/require_store.ts";
 import { openStream } from "../stream_slots.ts";
 import { type Checksum, parseUploadChecksum, parseUploadInteger } from "../tus/upload_fields.ts";
 import { appendLength } from "../tus/upload_lengths.ts";
@@ -42,10 +45,11 @@ export function uploadFile(ctx: RequestContext, session: UploadSession): Resumab
 }
 
 /**
- * The session of upload `id` as its owner may see it.
+ * The session of upload `id` as its owner may see it: a drop-box upload
+ * only through its share's link, any other only outside share links.
  *
- * @throws {HttpError} 404 when unknown (or another user's), 410 when it
- * expired unfinished.
+ * @throws {HttpError} 404 when unknown (or another user's, or not reached
+ * through its own way in), 410 when it expired unfinished.
  */
 export async function loadSession(
   ctx: RequestContext,
@@ -54,7 +58,11 @@ export async function loadSession(
 ): Promise<VersionedSession> {
   const found = await sessions.get(id);
   const owner = found?.session.owner ?? null;
-  if (found === null || (owner !== null && owner !== ctx.user?.user)) {
+  const shareId = found?.session.drop?.shareId ?? null;
+  if (
+    found === null || (owner !== null && owner !== ctx.user?.user) ||
+    shareId !== (ctx.scope?.shareId ?? null)
+  ) {
     throw new HttpError(404, "Unknown upload");
   }
   if (!found.session.complete && found.session.expiresAt <= Date.now()) {
@@ -63,7 +71,21 @@ export async function loadSession(
   return found;
 }
 
-/** A bodiless answer with the upload's state in `protocol`'s header fields. */
+/**
+ * Header naming where a drop-box upload is stored inside the drop box (the
+ * name may be numbered): its `/`-separated path, each segment
+ * percent-encoded.
+ */
+const DROP_PATH_HEADER = "x-drop-path";
+
+function dropPathValue(relativePath: string): string {
+  return relativePath.split("/").map(encodeURIComponent).join("/");
+}
+
+/**
+ * A bodiless answer with the upload's state in `protocol`'s header fields
+ * (and, for a drop-box upload, its final path in `X-Drop-Path`).
+ */
 export function uploadAnswer(
   ctx: RequestContext,
   protocol: UploadProtocol,
@@ -71,10 +93,11 @@ export function uploadAnswer(
   status: number,
   extra: Record<string, string> = {},
 ): Response {
-  const headers = {
+  const headers: Record<string, string> = {
     ...progressHeaders(protocol, session, ctx.config.maxUpload, Date.now()),
     ...extra,
   };
+  if (session.drop) headers[DROP_PATH_HEADER] = dropPathValue(session.drop.relativePath);
   return new Response(null, { status, headers });
 }
 
@@ -151,10 +174,15 @@ export async function appendToUpload(
     completes,
     contentLength,
   });
-  if (length !== null && length > ctx.config.maxUpload) {
+  // A drop box's room (and what was declared at creation) binds a deferred length too.
+  const maxBytes = Math.min(ctx.config.maxUpload, session.drop?.maxBytes ?? Infinity);
+  if (length !== null && length > maxBytes) {
     await request.body?.cancel();
     ctx.metrics.uploadFailed("limit");
-    throw new HttpError(413, "Upload too large");
+    throw new HttpError(
+      413,
+      session.drop ? "Not enough room left in this drop box" : "Upload too large",
+    );
   }
   const checksum = declaredChecksum(headers);
   const repr = headers.get("repr-digest");
@@ -181,7 +209,7 @@ export async function appendToUpload(
     const file = uploadFile(ctx, session);
     const hash = checksum ? createHash(checksum.algorithm) : undefined;
     const { written, cause } = await file.append(offset, request.body ?? ReadableStream.from([]), {
-      maxBytes: (length ?? ctx.config.maxUpload) - offset,
+      maxBytes: (length ?? maxBytes) - offset,
       expected: contentLength ?? undefined,
       hash,
       signal: AbortSignal.any([ctx.state.shutdownSignal, lost.signal, stop.signal]),
@@ -261,21 +289,28 @@ async function finish(
       ctx.metrics.uploadFailed("digest");
       throw new HttpError(400, "Digest mismatch");
     }
+    if (session.drop) await checkShareLive(ctx, session.drop);
     result = await file.commit(new FileWriter(ctx.store.root), session.target, (current) => {
+      if (session.drop && current !== null) {
+        throw new HttpError(409, "The name was taken meanwhile, try again");
+      }
       if (session.failIfExists && current !== null) throw new HttpError(412, "File exists");
     });
   } catch (error) {
     await file.remove().catch(() => {});
     await sessions.remove(session.id);
+    if (session.drop) await releaseDropTarget(ctx, session.drop);
     if (error instanceof UploadDataLost) throw new HttpError(410, "Upload data is gone");
     if (error instanceof HttpError && error.status !== 400) ctx.metrics.uploadFailed("conflict");
     throw error;
   }
   ctx.store.cache.clear();
+  if (session.drop) await recordDropUpload(ctx, session.drop, result.info.size);
   // Kept until it expires, so a client that missed this answer can ask.
   const done = { ...session, complete: true, length: session.offset };
   await sessions.update(done, version);
-  const extra: Record<string, string> = {
+  // A drop box's file cannot be fetched: its path is in `X-Drop-Path` only.
+  const extra: Record<string, string> = session.drop ? {} : {
     "content-location": encodePath(session.target),
     etag: makeEtag(result.info),
   };
@@ -286,4 +321,18 @@ async function finish(
   }
   const status = protocol.kind === "ietf" && result.created ? 201 : 204;
   return uploadAnswer(ctx, protocol, done, status, extra);
+}
+
+/**
+ * A drop-box upload finishes only while its share stands: one revoked (or
+ * expired) while its last append was under way stores nothing.
+ *
+ * @throws {HttpError} 404 when the share was revoked, 410 when it expired.
+ */
+async function checkShareLive(ctx: RequestContext, drop: DropTarget): Promise<void> {
+  const share = await new ShareRepository(requireStore(ctx)).findById(drop.shareId);
+  if (share === null) throw new HttpError(404, "Unknown or revoked link");
+  if (share.expiresAt !== null && share.expiresAt <= Date.now()) {
+    throw new HttpError(410, "This link has expired");
+  }
 }

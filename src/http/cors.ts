@@ -3,7 +3,9 @@ const EXPOSED =
   "Content-Range, Accept-Ranges, ETag, Content-Length, Content-Disposition, Repr-Digest, Location, " +
   // Resumable uploads (tus and the IETF draft), for browser clients on other origins.
   "Content-Location, Upload-Offset, Upload-Length, Upload-Expires, Upload-Complete, Upload-Limit, " +
-  "Tus-Resumable, Tus-Version, Tus-Max-Size, Tus-Extension, Tus-Checksum-Algorithm";
+  "Tus-Resumable, Tus-Version, Tus-Max-Size, Tus-Extension, Tus-Checksum-Algorithm, " +
+  // Where a drop box stored an upload.
+  "X-Drop-Path";
 
 /** Request headers allowed when a preflight names none. */
 const DEFAULT_ALLOWED_HEADERS =

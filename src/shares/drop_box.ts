@@ -12,6 +12,7 @@ import { HttpError } from "../http/http_error.ts";
 import { checkWritablePath } from "../path/check_writable_path.ts";
 import { contained } from "../path/contained.ts";
 import { requireStore } from "../state/require_store.ts";
+import type { StateStore } from "../state/state_store.ts";
 import { numberedName } from "./drop_name.ts";
 import { checkSharePassword, lookUpShare } from "./share_gate.ts";
 import { type ShareRecord, ShareRepository } from "./share_repository.ts";
@@ -172,8 +173,17 @@ export async function recordDropUpload(
 
 /** Gives back what `reserveDrop` took, for an upload that failed or was abandoned. */
 export async function releaseDropTarget(ctx: RequestContext, target: DropTarget): Promise<void> {
-  const repo = new ShareRepository(requireStore(ctx));
-  await uncount(repo, target);
+  await releaseDrop(requireStore(ctx), target);
+}
+
+/**
+ * `releaseDropTarget` for code that runs outside a request (the upload
+ * sweeper). A revoked share's counts are gone already: only the name is
+ * released then.
+ */
+export async function releaseDrop(store: StateStore, target: DropTarget): Promise<void> {
+  const repo = new ShareRepository(store);
+  if (await repo.findById(target.shareId) !== null) await uncount(repo, target);
   await repo.releaseName(target.reservedPath);
 }
 

@@ -8,6 +8,7 @@
  * @module
  */
 import { RESUMABLE_TEMP_PREFIX } from "../path/decode_path.ts";
+import type { DropTarget } from "../shares/drop_box.ts";
 import type { StateStore } from "../state/state_store.ts";
 
 /** One resumable upload, as stored. */
@@ -27,8 +28,13 @@ export interface UploadSession {
   failIfExists: boolean;
   /** Expected SHA-256 of the whole upload (base64), checked at the end. */
   sha256: string | null;
-  /** The `--auth` user who created it, `null` without auth. */
+  /** The `--auth` user who created it, `null` without auth and for drop-box uploads. */
   owner: string | null;
+  /**
+   * For an upload into a drop box (made through its share link): the name
+   * reserved there, reachable only through that link. Absent otherwise.
+   */
+  drop?: DropTarget;
   createdAt: number;
   /** After this (epoch ms) the upload is abandoned and swept. */
   expiresAt: number;
