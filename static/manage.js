@@ -1,6 +1,6 @@
 // Folder management on a writable listing: a "New folder" form, and rename
 // and delete buttons per row. They only send the requests the server
-// already answers (PUT dir/, MOVE, DELETE, DELETE ?recursive) and show its
+// already answers (PUT dir/, MOVE, DELETE with Depth: 0, then DELETE) and show its
 // reason when it refuses.
 
 import { pathHref, plainUrl } from "./dom.js";
@@ -150,10 +150,11 @@ export function initManage(table, section, { dirHref, onChanged }) {
     }
     if (!confirm(`Delete ${isDir ? "the folder " : ""}${name}?`)) return;
     const url = dirHref + pathHref(name, isDir);
-    let result = await send(url, { method: "DELETE" });
+    // Depth: 0 deletes a folder only when it is empty (409 otherwise).
+    let result = await send(url, { method: "DELETE", headers: { depth: "0" } });
     if (result.status === 409 && isDir) {
       if (!confirm(`${name} is not empty. Delete it and everything in it?`)) return;
-      result = await send(`${url}?recursive`, { method: "DELETE" });
+      result = await send(url, { method: "DELETE" });
     }
     if (result.status === 204) {
       say(`Deleted ${name}.`, "ok");

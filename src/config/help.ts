@@ -17,8 +17,8 @@ Flags (each also read from an environment variable, e.g. SLUICE_PORT):
   --log-format FORMAT    text (default) or json
   --upload               enable writes: PUT uploads, PUT dir/ (mkdir), DELETE, MOVE,
                          and WebDAV (MKCOL, COPY, PROPPATCH, LOCK, UNLOCK)
-  --dav-strict           RFC 4918 to the letter: no missing folders made on the way
-                         (409), DELETE of a folder takes everything in it
+  --dav-strict           RFC 4918 to the letter: PUT, COPY and MOVE into a missing
+                         folder answer 409 instead of creating it
   --max-upload SIZE      largest upload (default 10GiB; e.g. 500MB, 2GiB)
   --upload-expiry TIME   drop unfinished resumable uploads idle this long (default 24h)
   --auth USER:PASS[:rw|:ro]  HTTP Basic user (repeatable; PASS may be sha256:<hex>)

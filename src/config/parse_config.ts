@@ -29,8 +29,7 @@ export interface Config {
   upload: boolean;
   /**
    * WebDAV to the letter of RFC 4918 (`--dav-strict`): PUT, COPY and MOVE
-   * into a missing folder answer 409 instead of creating it, and DELETE of
-   * a folder removes everything in it without `?recursive`.
+   * into a missing folder answer 409 instead of creating it.
    */
   davStrict: boolean;
   maxUpload: number;

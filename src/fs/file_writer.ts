@@ -309,7 +309,7 @@ export class FileWriter {
       await Deno.remove(target.path, { recursive });
     } catch (error) {
       if (errorCode(error) === "ENOTEMPTY") {
-        throw new HttpError(409, "Folder is not empty (add ?recursive)");
+        throw new HttpError(409, "Folder is not empty");
       }
       throw error;
     }

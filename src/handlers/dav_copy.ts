@@ -8,6 +8,7 @@ import { errorCode } from "../fs/error_code.ts";
 import { FileWriter } from "../fs/file_writer.ts";
 import { HttpError } from "../http/http_error.ts";
 import { checkWritablePath } from "../path/check_writable_path.ts";
+import { contained } from "../path/contained.ts";
 import { decodePath, encodePath, isHidden } from "../path/decode_path.ts";
 import { checkDavWrite } from "./dav_guard.ts";
 
@@ -44,10 +45,19 @@ export const copyEntry: Handler = async (request, ctx) => {
   }
   const writer = new FileWriter(ctx.store.root, { temps: ctx.state.temps });
   let target = writer.locate(to);
-  if (target.isRoot) throw new HttpError(403, "ROOT cannot be replaced");
-  if (target.missing.length > 0 && ctx.config.davStrict) {
-    throw new HttpError(409, "Destination folder does not exist");
+  // Replacing a folder deletes it first: never one that holds the source
+  // (compared by URL, and by real path for links).
+  if (
+    isBelow(pathKey(segments), pathKey(to)) ||
+    (target.existing?.isDirectory && !target.isSymlink &&
+      contained(target.existing.path, info.path))
+  ) {
+    throw new HttpError(403, "The destination holds the source");
   }
+  if (target.isRoot) throw new HttpError(403, "ROOT cannot be replaced");
+  // COPY is WebDAV's alone: RFC 4918 §9.8.5 always (MOVE and PUT make
+  // missing folders unless --dav-strict, for curl and the web UI).
+  if (target.missing.length > 0) throw new HttpError(409, "Destination folder does not exist");
   const exists = target.existing !== null || target.isSymlink;
   if (exists && !overwrite) {
     throw new HttpError(412, "Destination exists (send Overwrite: T to replace it)");

@@ -29,7 +29,7 @@ export interface WriteScope {
   members?: boolean;
 }
 
-/** The parsed `If` header and the locks, for handlers that check more than once. */
+/** What the check read: the parsed `If` header and the live locks (a LOCK refresh finds its lock there). */
 export interface WriteCheck {
   locks: DavLock[];
   lists: IfList[] | null;

@@ -8,10 +8,12 @@ import { forgetResource } from "./dav_state.ts";
 import { checkWritePreconditions } from "./write_preconditions.ts";
 
 /**
- * `DELETE /<path>`: removes a file or an empty folder (204); a folder with
- * contents only with `?recursive` (else 409), or always with
- * `--dav-strict` (RFC 4918 §9.6.1). Honours `If-Match`, the `If` header and
- * locks; the resource's dead properties and locks go with it.
+ * `DELETE /<path>`: removes a file, or a folder with everything in it
+ * (RFC 4918 §9.6.1, as nginx, Apache and dufs do) — unless the request
+ * asks for an empty folder only, with `Depth: 0` or `?recursive=0`: then a
+ * folder with contents is a 409 (the web UI asks that first and confirms a
+ * second time). Honours `If-Match`, the `If` header and locks; the
+ * resource's dead properties and locks go with it.
  */
 export const deleteEntry: Handler = async (request, ctx) => {
   const { segments, trailingSlash } = decodePath(ctx.url.pathname);
@@ -22,7 +24,10 @@ export const deleteEntry: Handler = async (request, ctx) => {
     throw new HttpError(404, "Not found");
   }
   checkWritePreconditions(request, target.existing);
-  const recursive = recursiveFlag(ctx.url.searchParams.get("recursive")) || ctx.config.davStrict;
+  const recursive = recursiveFlag(
+    ctx.url.searchParams.get("recursive"),
+    request.headers.get("depth"),
+  );
   await checkDavWrite(request, ctx, [{ segments, membership: true, members: true }]);
   await writer.remove(target, recursive, ctx.config.dotfiles);
   ctx.store.cache.clear();
@@ -31,12 +36,19 @@ export const deleteEntry: Handler = async (request, ctx) => {
 };
 
 /**
- * `?recursive` (bare, `=1` or `=true`) or its absence (or `=0`, `=false`).
- * Anything else is refused rather than guessed: deleting a whole tree on a
- * typo or a `no` loses data.
+ * Whether a folder goes with its contents: yes unless `Depth: 0` or
+ * `?recursive=0` (`=false`) asks for an empty folder only. Other values are
+ * refused rather than guessed: deleting a whole tree on a typo loses data.
  */
-function recursiveFlag(value: string | null): boolean {
-  if (value === null || value === "0" || value === "false") return false;
-  if (value === "" || value === "1" || value === "true") return true;
+function recursiveFlag(query: string | null, depth: string | null): boolean {
+  const byDepth = depth === null ? null : depth.trim().toLowerCase();
+  if (byDepth !== null && byDepth !== "0" && byDepth !== "infinity") {
+    throw new HttpError(
+      400,
+      "DELETE takes Depth: infinity (the default) or 0 (empty folders only)",
+    );
+  }
+  if (query === "0" || query === "false" || byDepth === "0") return false;
+  if (query === null || query === "" || query === "1" || query === "true") return true;
   throw new HttpError(400, 'Invalid ?recursive value (use "?recursive" or "?recursive=0")');
 }
