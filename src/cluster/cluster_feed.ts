@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import type { Change, ChangeSource, FeedItem } from "../fs/change_feed.ts";
+import { FeedQueue } from "../fs/feed_queue.ts";
 import type { StateStore } from "../state/state_store.ts";
 
 /** The event log every instance of a cluster appends its changes to. */
@@ -20,9 +21,7 @@ export interface ClusterFeedOptions {
 }
 
 interface Subscriber {
-  queue: FeedItem[];
-  wake: (() => void) | null;
-  closed: boolean;
+  queue: FeedQueue;
   /** Live items arriving while a replay is read are held back until it is done. */
   replaying: FeedItem[] | null;
   /** Shared-log id this subscriber has seen up to: older live items are skipped. */
@@ -103,53 +102,27 @@ export class ClusterFeed implements ChangeSource {
 
   subscribe(lastEventId: string | null): ReadableStream<FeedItem> {
     const subscriber: Subscriber = {
-      queue: [],
-      wake: null,
-      closed: false,
+      queue: new FeedQueue(),
       replaying: [],
       floor: lastEventId !== null && STREAM_ID.test(lastEventId) ? lastEventId : null,
     };
     this.#subscribers.add(subscriber);
-    let cancelled = false;
-    return new ReadableStream<FeedItem>({
-      start: async () => {
-        const replay = await this.#catchUp(lastEventId);
-        const held = subscriber.replaying ?? [];
-        subscriber.replaying = null;
-        if (replay[0]?.type === "reset") subscriber.floor = null;
-        subscriber.floor = replay.findLast((item) => item.type === "change")?.id ??
-          subscriber.floor;
-        const fresh = held.filter((item) => !this.#seen(subscriber, item));
-        subscriber.queue.unshift(...replay, { type: "ready", id: this.#readyId() }, ...fresh);
-        this.#wake(subscriber);
-      },
-      pull: async (controller) => {
-        while (subscriber.queue.length === 0 && !subscriber.closed) {
-          await new Promise<void>((resolve) => subscriber.wake = resolve);
-        }
-        if (cancelled) return;
-        const item = subscriber.queue.shift();
-        if (item) controller.enqueue(item);
-        else controller.close();
-      },
-      cancel: () => {
-        cancelled = true;
-        subscriber.closed = true;
-        subscriber.queue.length = 0;
-        this.#subscribers.delete(subscriber);
-        this.#wake(subscriber);
-      },
-    }, { highWaterMark: 0 });
+    return subscriber.queue.readable(() => this.#subscribers.delete(subscriber), async () => {
+      const replay = await this.#catchUp(lastEventId);
+      const held = subscriber.replaying ?? [];
+      subscriber.replaying = null;
+      if (replay[0]?.type === "reset") subscriber.floor = null;
+      subscriber.floor = replay.findLast((item) => item.type === "change")?.id ??
+        subscriber.floor;
+      const fresh = held.filter((item) => !this.#seen(subscriber, item));
+      subscriber.queue.prepend([...replay, { type: "ready", id: this.#readyId() }, ...fresh]);
+    });
   }
 
   /** Stops both loops and ends every subscription. */
   async close(): Promise<void> {
     this.#stop.abort();
-    for (const subscriber of this.#subscribers) {
-      subscriber.closed = true;
-      subscriber.queue.length = 0;
-      this.#wake(subscriber);
-    }
+    for (const subscriber of this.#subscribers) subscriber.queue.end();
     this.#subscribers.clear();
     await this.#loops;
   }
@@ -281,19 +254,12 @@ export class ClusterFeed implements ChangeSource {
         continue;
       }
       if (this.#seen(subscriber, item)) continue;
-      if (subscriber.queue.length >= this.#queueSize) {
-        subscriber.queue = [{ type: "reset", id: item.id, reason: "Subscriber fell behind" }];
-      } else {
-        subscriber.queue.push(item);
-      }
-      this.#wake(subscriber);
+      subscriber.queue.offer(item, this.#queueSize, () => ({
+        type: "reset",
+        id: item.id,
+        reason: "Subscriber fell behind",
+      }));
     }
-  }
-
-  #wake(subscriber: Subscriber): void {
-    const wake = subscriber.wake;
-    subscriber.wake = null;
-    wake?.();
   }
 }
 

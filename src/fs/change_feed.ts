@@ -1,5 +1,6 @@
 import { basename, dirname, isAbsolute, join, relative, sep as SEPARATOR } from "node:path";
 import { isHidden } from "../path/decode_path.ts";
+import { FeedQueue } from "./feed_queue.ts";
 
 /** What happened to a path. */
 export type ChangeType = "created" | "modified" | "removed" | "renamed";
@@ -90,12 +91,6 @@ interface PendingPath {
   from?: string;
 }
 
-interface Subscriber {
-  queue: FeedItem[];
-  wake: (() => void) | null;
-  closed: boolean;
-}
-
 /**
  * The live change feed of ROOT: ONE recursive filesystem watcher shared by
  * all subscribers, started by the first subscriber and stopped `lingerMs`
@@ -134,7 +129,7 @@ export class ChangeFeed implements ChangeSource {
   readonly #onWatching: (watching: boolean) => void;
   readonly #watch: (root: string) => Watcher;
 
-  readonly #subscribers = new Set<Subscriber>();
+  readonly #subscribers = new Set<FeedQueue>();
   #watcher: Watcher | null = null;
   #loop: Promise<void> = Promise.resolve();
   #epoch = "";
@@ -181,25 +176,12 @@ export class ChangeFeed implements ChangeSource {
   subscribe(lastEventId: string | null): ReadableStream<FeedItem> {
     if (this.#closed) throw new Error("Change feed is closed");
     this.#startWatching();
-    const subscriber: Subscriber = { queue: this.#catchUp(lastEventId), wake: null, closed: false };
-    subscriber.queue.push({ type: "ready", id: this.#id(this.#seq) });
+    const subscriber = new FeedQueue([
+      ...this.#catchUp(lastEventId),
+      { type: "ready", id: this.#id(this.#seq) },
+    ]);
     this.#subscribers.add(subscriber);
-    let cancelled = false;
-    return new ReadableStream<FeedItem>({
-      pull: async (controller) => {
-        while (subscriber.queue.length === 0 && !subscriber.closed) {
-          await new Promise<void>((resolve) => subscriber.wake = resolve);
-        }
-        if (cancelled) return;
-        const item = subscriber.queue.shift();
-        if (item) controller.enqueue(item);
-        else controller.close();
-      },
-      cancel: () => {
-        cancelled = true;
-        this.#unsubscribe(subscriber);
-      },
-    }, { highWaterMark: 0 });
+    return subscriber.readable(() => this.#unsubscribe(subscriber));
   }
 
   /**
@@ -217,7 +199,7 @@ export class ChangeFeed implements ChangeSource {
   /** Stops the watcher and timers and ends every subscription. */
   async close(): Promise<void> {
     this.#closed = true;
-    for (const subscriber of this.#subscribers) this.#end(subscriber);
+    for (const subscriber of this.#subscribers) subscriber.end();
     this.#subscribers.clear();
     this.#stopWatching();
     await this.#loop;
@@ -284,12 +266,7 @@ export class ChangeFeed implements ChangeSource {
     this.#debounce = undefined;
     this.#pending.clear();
     this.#newEpoch();
-    for (const subscriber of this.#subscribers) {
-      subscriber.queue = [this.#reset(reason)];
-      const wake = subscriber.wake;
-      subscriber.wake = null;
-      wake?.();
-    }
+    for (const subscriber of this.#subscribers) subscriber.replace([this.#reset(reason)]);
   }
 
   #stopWatching(): void {
@@ -303,17 +280,10 @@ export class ChangeFeed implements ChangeSource {
     this.#watcher = null;
   }
 
-  #unsubscribe(subscriber: Subscriber): void {
-    this.#end(subscriber);
+  #unsubscribe(subscriber: FeedQueue): void {
     if (!this.#subscribers.delete(subscriber) || this.#subscribers.size > 0 || this.#held) return;
     if (this.#lingerMs === 0) this.#stopWatching();
     else this.#linger = setTimeout(() => this.#stopWatching(), this.#lingerMs);
-  }
-
-  #end(subscriber: Subscriber): void {
-    subscriber.closed = true;
-    subscriber.queue.length = 0;
-    subscriber.wake?.();
   }
 
   /** The path relative to ROOT, or `null` when it must not be reported. */
@@ -423,15 +393,7 @@ export class ChangeFeed implements ChangeSource {
     this.#history.push({ seq, change });
     if (this.#history.length > this.#historySize) this.#history.shift();
     const item = this.#item(seq, change);
-    for (const subscriber of this.#subscribers) {
-      if (subscriber.queue.length >= this.#queueSize) {
-        subscriber.queue = [this.#reset("Subscriber fell behind")];
-      } else {
-        subscriber.queue.push(item);
-      }
-      const wake = subscriber.wake;
-      subscriber.wake = null;
-      wake?.();
-    }
+    const reset = () => this.#reset("Subscriber fell behind");
+    for (const subscriber of this.#subscribers) subscriber.offer(item, this.#queueSize, reset);
   }
 }
