@@ -31,16 +31,21 @@ export const TARGETS: readonly string[] = [
 /** Absolute path of the repository (the folder holding `main.ts`). */
 export const REPO_DIR: string = dirname(dirname(fileURLToPath(import.meta.url)));
 
+/** Variables besides `SLUICE_*` the binary reads: where the default state folder is. */
+export const STATE_ENV_NAMES: readonly string[] = ["HOME", "XDG_STATE_HOME"];
+
 /**
  * The permissions baked into the binary: read any ROOT, net, the `SLUICE_*`
- * variables, and write only when `write` (needed by `--upload`).
+ * variables and the two that locate the default state folder, free disk
+ * space (WebDAV quota), and write only when `write` (needed by `--upload`).
  */
 export function permissionFlags(write: boolean): string[] {
   return [
     "--allow-read",
     ...(write ? ["--allow-write"] : []),
     "--allow-net",
-    `--allow-env=${ENV_NAMES.join(",")}`,
+    `--allow-env=${[...ENV_NAMES, ...STATE_ENV_NAMES].join(",")}`,
+    "--allow-sys=statfs",
   ];
 }
 

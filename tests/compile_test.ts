@@ -47,10 +47,17 @@ async function compile(args: string[], env: Record<string, string> = {}) {
   return { code, stderr: new TextDecoder().decode(stderr) };
 }
 
-Deno.test("permissionFlags() grants write only when asked and env only for SLUICE_* names", () => {
-  const envFlag = `--allow-env=${ENV_NAMES.join(",")}`;
-  assertEquals(permissionFlags(false), ["--allow-read", "--allow-net", envFlag]);
-  assertEquals(permissionFlags(true), ["--allow-read", "--allow-write", "--allow-net", envFlag]);
+Deno.test("permissionFlags() grants write only when asked, env only for SLUICE_* and the state folder", () => {
+  const envFlag = `--allow-env=${[...ENV_NAMES, "HOME", "XDG_STATE_HOME"].join(",")}`;
+  const sys = "--allow-sys=statfs";
+  assertEquals(permissionFlags(false), ["--allow-read", "--allow-net", envFlag, sys]);
+  assertEquals(permissionFlags(true), [
+    "--allow-read",
+    "--allow-write",
+    "--allow-net",
+    envFlag,
+    sys,
+  ]);
   assertOk(ENV_NAMES.every((name) => name.startsWith("SLUICE_")));
 });
 
