@@ -408,3 +408,32 @@ Deno.test("uploadOptions() leaves CORS preflights to the app and exposes the upl
     }
   }, { cors: "*" });
 });
+
+Deno.test("createUpload() takes a bare POST with no body and no Content-Type (curl -X POST)", async () => {
+  await withServer(async (server) => {
+    const port = new URL(server.url).port;
+    const conn = await Deno.connect({ hostname: "127.0.0.1", port: Number(port) });
+    try {
+      await conn.write(new TextEncoder().encode(
+        `POST /_/uploads/ HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nTus-Resumable: 1.0.0\r\n` +
+          `Upload-Length: 5\r\nUpload-Metadata: ${meta({ filename: "bare.txt" })}\r\n` +
+          "Connection: close\r\n\r\n",
+      ));
+      let text = "";
+      const buffer = new Uint8Array(4096);
+      for (let n; (n = await conn.read(buffer)) !== null;) {
+        text += new TextDecoder().decode(buffer.subarray(0, n));
+      }
+      assertEquals(text.split("\r\n")[0], "HTTP/1.1 201 Created");
+      const location = /^location: (.+)$/im.exec(text)?.[1].trim();
+      assertOk(location);
+      assertEquals(await offsetOf(new URL(location, server.url).href), 0);
+    } finally {
+      try {
+        conn.close();
+      } catch {
+        // Closed by the server already.
+      }
+    }
+  });
+});

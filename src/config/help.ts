@@ -16,7 +16,8 @@ Flags (each also read from an environment variable, e.g. SLUICE_PORT):
   --quiet                no access log
   --log-format FORMAT    text (default) or json
   --upload               enable writes: PUT uploads, PUT dir/ (mkdir), DELETE, MOVE,
-                         and WebDAV (MKCOL, COPY, PROPPATCH, LOCK, UNLOCK)
+                         WebDAV (MKCOL, COPY, PROPPATCH, LOCK, UNLOCK), resumable
+                         uploads (/_/uploads/) and share links
   --dav-strict           RFC 4918 to the letter: PUT, COPY and MOVE into a missing
                          folder answer 409 instead of creating it
   --max-upload SIZE      largest upload (default 10GiB; e.g. 500MB, 2GiB)
@@ -37,8 +38,8 @@ Flags (each also read from an environment variable, e.g. SLUICE_PORT):
   --max-memory SIZE      near this RSS, new long-lived streams get 503 (default 2GiB)
   --stale-temp-age MS    at start, remove upload temp files unchanged this long
                          (default 3600000)
-  --state DIR            folder of the state store (locks, uploads, shares; default
-                         $XDG_STATE_HOME/sluice/<root> or ~/.local/state/sluice/<root>)
+  --state DIR            folder of the state store (locks, uploads, shares; default:
+                         one per ROOT under $XDG_STATE_HOME/sluice or ~/.local/state/sluice)
   --redis URL            share state and the change feed through Redis (cluster mode)
   --llm-url URL          relay a language model at /_/sse/chat: an OpenAI-compatible base
                          URL (…/v1) or its /chat/completions or /responses URL; the key

@@ -128,7 +128,11 @@ async function create(
     ctx.metrics.uploadFailed("limit");
     throw new HttpError(413, "Upload too large", discoveryHeaders(ctx.config.maxUpload));
   }
-  const hasBody = contentLength === null ? request.body !== null : contentLength > 0;
+  // Without a length, only a chunked body or a typed one counts: Deno gives a
+  // bare POST (curl -X POST) a body stream too, an empty one.
+  const hasBody = contentLength === null
+    ? headers.has("transfer-encoding") || headers.has("content-type")
+    : contentLength > 0;
   if (hasBody && protocol.kind === "tus") checkAppendType(protocol, headers.get("content-type"));
   const metadata = parseUploadMetadata(headers.get("upload-metadata"));
   const repr = headers.get("repr-digest");
