@@ -1,5 +1,7 @@
+import { parseConfig } from "../src/config/parse_config.ts";
+import { UsageError } from "../src/config/usage_error.ts";
 import { defaultStateDir } from "../src/state/state_dir.ts";
-import { assertEquals, assertMatch, assertOk } from "./helpers/assert.ts";
+import { assertEquals, assertMatch, assertOk, assertThrows } from "./helpers/assert.ts";
 import { freePort } from "./helpers/redis_server.ts";
 import { tempDir } from "./helpers/server.ts";
 import { denoRunArgs, spawnSluice } from "./helpers/sluice_process.ts";
@@ -95,4 +97,22 @@ Deno.test("main.ts serves a read-only ROOT with no state folder and no store", a
   const health = await (await fetch(sluice.href("/_/health"))).json();
   assertEquals([health.status, health.store], ["ok", null]);
   assertEquals(await (await fetch(sluice.href("/a.txt"))).text(), "a");
+});
+
+Deno.test("parseConfig() reads --state and --redis (and their variables), and refuses both at once", async (t) => {
+  await t.step("flags", () => {
+    const config = parseConfig(["--state", "/var/lib/sluice"]);
+    assertEquals([config.state, config.redis], ["/var/lib/sluice", null]);
+    assertEquals(parseConfig(["--redis", "rediss://u:p@h:6380/0"]).redis, "rediss://u:p@h:6380/0");
+  });
+  await t.step("environment", () => {
+    const config = parseConfig([], { SLUICE_REDIS: "redis://127.0.0.1:6379" });
+    assertEquals([config.state, config.redis], [null, "redis://127.0.0.1:6379"]);
+    assertEquals(parseConfig([], { SLUICE_STATE: "/s" }).state, "/s");
+  });
+  await t.step("errors", () => {
+    assertThrows(() => parseConfig(["--redis", "http://x"]), UsageError);
+    assertThrows(() => parseConfig(["--redis", "redis://x", "--state", "/s"]), UsageError);
+    assertThrows(() => parseConfig(["--state", "/s"], { SLUICE_REDIS: "redis://x" }), UsageError);
+  });
 });

@@ -257,6 +257,11 @@ export function parseConfig(
   if (redis !== null && !/^rediss?:\/\/[^\s]+$/i.test(redis)) {
     throw new UsageError(`--redis must be a redis:// or rediss:// URL, got "${redis}"`);
   }
+  if (redis !== null && text("state")) {
+    throw new UsageError(
+      "--state and --redis exclude each other (with --redis, state lives in Redis)",
+    );
+  }
   const cert = text("cert") ?? null;
   const key = text("key") ?? null;
   if ((cert === null) !== (key === null)) {
