@@ -116,3 +116,29 @@ Deno.test("parseConfig() reads --state and --redis (and their variables), and re
     assertThrows(() => parseConfig(["--state", "/s"], { SLUICE_REDIS: "redis://x" }), UsageError);
   });
 });
+
+/** Where this Deno keeps its cache. */
+function denoDir(): string {
+  return Deno.env.get("DENO_DIR") ??
+    `${Deno.env.get("XDG_CACHE_HOME") ?? `${Deno.env.get("HOME")}/.cache`}/deno`;
+}
+
+Deno.test("main.ts read-only uses the default store an --upload run made, and never creates one", async () => {
+  await using root = await tempDir({ "a.txt": "a" });
+  await using home = await tempDir();
+  const start = (extra: string[]) =>
+    spawnSluice({
+      command: Deno.execPath(),
+      args: denoRunArgs(PERMISSIONS, [root.path, "--port", "0", "--quiet", ...extra]),
+      // Deno's own cache stays where it is (it would follow HOME).
+      env: { NO_COLOR: "1", HOME: home.path, DENO_DIR: denoDir() },
+    });
+  const storeOf = async (extra: string[]) => {
+    await using sluice = await start(extra);
+    return (await (await fetch(sluice.href("/_/health"))).json()).store;
+  };
+  assertEquals(await storeOf([]), null, "read-only creates no store");
+  assertEquals([...Deno.readDirSync(home.path)], [], "no state folder made");
+  assertEquals((await storeOf(["--upload"]))?.backend, "sqlite");
+  assertEquals((await storeOf([]))?.backend, "sqlite", "read-only finds it");
+});
