@@ -5,7 +5,9 @@
 // A server without resumable uploads gets one XMLHttpRequest PUT per file.
 // It never lists or reads the folder.
 
-import { pathHref } from "./dom.js";
+import { el, pathHref } from "./dom.js";
+import { chosenFiles, droppedFiles, isUploadable } from "./dropped_files.js";
+import { humanSize } from "./format.js";
 import { ResumableUpload, UploadFailed } from "./resumable_upload.js";
 
 /** Uploads running at once. */
@@ -38,61 +40,6 @@ export function dropError(status, body) {
   }
 }
 
-/**
- * @param {number} bytes
- * @returns {string}
- */
-function size(bytes) {
-  if (bytes < 1024) return `${bytes} B`;
-  const units = ["KiB", "MiB", "GiB", "TiB"];
-  let value = bytes;
-  let unit = -1;
-  do {
-    value /= 1024;
-    unit++;
-  } while (value >= 1024 && unit < units.length - 1);
-  return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
-}
-
-/**
- * @param {string} tag
- * @param {string} [className]
- * @param {string} [text]
- */
-function el(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
-
-/**
- * Every file under a dropped folder, with its path from the folder's parent.
- * @param {FileSystemDirectoryEntry} dir
- * @returns {Promise<{ file: File, path: string }[]>}
- */
-async function filesIn(dir) {
-  /** @type {{ file: File, path: string }[]} */
-  const found = [];
-  const reader = dir.createReader();
-  /** @type {FileSystemEntry[]} */
-  let batch;
-  do {
-    batch = await new Promise((resolve, reject) => reader.readEntries(resolve, reject));
-    for (const entry of batch) {
-      if (entry.isDirectory) {
-        found.push(...await filesIn(/** @type {FileSystemDirectoryEntry} */ (entry)));
-      } else {
-        const file = await new Promise((resolve, reject) =>
-          /** @type {FileSystemFileEntry} */ (entry).file(resolve, reject)
-        );
-        found.push({ file, path: entry.fullPath.replace(/^\//, "") });
-      }
-    }
-  } while (batch.length > 0);
-  return found;
-}
-
 function main() {
   const base = location.pathname.endsWith("/") ? location.pathname : location.pathname + "/";
   const zone = /** @type {HTMLElement} */ (document.getElementById("drop-zone"));
@@ -119,20 +66,22 @@ function main() {
   /** @param {File} file @param {string} path */
   const add = (file, path) => {
     total++;
-    const item = el("li", "upload-item");
+    const item = el("li", { class: "upload-item" });
     item.dataset.name = path;
     item.dataset.state = "queued";
     const bar = /** @type {HTMLProgressElement} */ (el("progress"));
     bar.max = Math.max(1, file.size);
     bar.value = 0;
-    const note = el("span", "upload-status", "Waiting…");
-    item.append(el("span", "upload-name", path), bar, note);
+    const note = el("span", { class: "upload-status" }, "Waiting…");
+    item.append(el("span", { class: "upload-name" }, path), bar, note);
     list.append(item);
-    const pause = /** @type {HTMLButtonElement} */ (el("button", "upload-pause", "Pause"));
+    const pause =
+      /** @type {HTMLButtonElement} */ (el("button", { class: "upload-pause" }, "Pause"));
     pause.type = "button";
     pause.hidden = true;
     pause.setAttribute("aria-label", `Pause upload of ${path}`);
-    const retry = /** @type {HTMLButtonElement} */ (el("button", "upload-retry", "Retry"));
+    const retry =
+      /** @type {HTMLButtonElement} */ (el("button", { class: "upload-retry" }, "Retry"));
     retry.type = "button";
     retry.hidden = true;
     retry.setAttribute("aria-label", `Retry upload of ${path}`);
@@ -143,7 +92,7 @@ function main() {
     /** @param {number} loaded */
     const progress = (loaded) => {
       bar.value = loaded;
-      note.textContent = `${size(loaded)} of ${size(file.size)}`;
+      note.textContent = `${humanSize(loaded)} of ${humanSize(file.size)}`;
     };
     const finish = () => {
       running--;
@@ -157,8 +106,8 @@ function main() {
       pause.hidden = true;
       done++;
       note.textContent = stored === path
-        ? `Sent (${size(file.size)})`
-        : `Sent as ${stored} (${size(file.size)})`;
+        ? `Sent (${humanSize(file.size)})`
+        : `Sent as ${stored} (${humanSize(file.size)})`;
       finish();
     };
     /** @param {number} code @param {string} body */
@@ -199,7 +148,7 @@ function main() {
           pause.hidden = false;
           pause.textContent = state === "paused" ? "Resume" : "Pause";
           pause.setAttribute("aria-label", `${pause.textContent} upload of ${path}`);
-          if (state === "paused") note.textContent = `Paused at ${size(bar.value)}`;
+          if (state === "paused") note.textContent = `Paused at ${humanSize(bar.value)}`;
           if (state === "retrying" && detail) note.textContent = detail;
         },
       });
@@ -229,8 +178,7 @@ function main() {
   /** @param {Iterable<{ file: File, path: string }>} files */
   const addAll = (files) => {
     for (const { file, path } of files) {
-      // Dot-entries (.git/, .DS_Store) are hidden on this server: not sent.
-      if (!path.split("/").some((s) => s.startsWith("."))) add(file, path);
+      if (isUploadable(path)) add(file, path);
     }
     pump();
   };
@@ -240,11 +188,11 @@ function main() {
   /** @type {HTMLElement} */ (document.getElementById("drop-choose-folder"))
     .addEventListener("click", () => folderInput.click());
   input.addEventListener("change", () => {
-    addAll([...input.files ?? []].map((file) => ({ file, path: file.name })));
+    addAll(chosenFiles(input));
     input.value = "";
   });
   folderInput.addEventListener("change", () => {
-    addAll([...folderInput.files ?? []].map((file) => ({ file, path: file.webkitRelativePath })));
+    addAll(chosenFiles(folderInput));
     folderInput.value = "";
   });
 
@@ -259,21 +207,7 @@ function main() {
     if (!event.dataTransfer?.types.includes("Files")) return;
     event.preventDefault();
     zone.classList.remove("dragging");
-    // Entries must be taken before the first await: the list empties after the event.
-    const items = [...event.dataTransfer.items].map((item) => ({
-      entry: item.webkitGetAsEntry?.(),
-      file: item.getAsFile(),
-    }));
-    /** @type {{ file: File, path: string }[]} */
-    const files = [];
-    for (const { entry, file } of items) {
-      if (entry?.isDirectory) {
-        files.push(...await filesIn(/** @type {FileSystemDirectoryEntry} */ (entry)));
-      } else if (file) {
-        files.push({ file, path: file.name });
-      }
-    }
-    addAll(files);
+    addAll(await droppedFiles(event.dataTransfer));
   });
 }
 

@@ -4,7 +4,8 @@
 // retried with backoff, and after a reload the same file picked again
 // resumes. A server without them (no state store) gets one PUT per file.
 
-import { pathHref } from "./dom.js";
+import { el, pathHref } from "./dom.js";
+import { chosenFiles, droppedFiles, isUploadable } from "./dropped_files.js";
 import { duration, humanSize } from "./format.js";
 import {
   fingerprint,
@@ -57,56 +58,6 @@ export function uploadUrl(dirHref, path) {
 }
 
 /**
- * Whether a file found inside a dropped or chosen folder is uploaded: not
- * when any part of its path is a dot-entry (`.git/`, `.DS_Store`), which
- * this server hides.
- * @param {string} path
- * @returns {boolean}
- */
-export function isUploadable(path) {
-  return !path.split("/").some((segment) => segment.startsWith("."));
-}
-
-/**
- * Every file under a dropped folder, with its path from the folder's parent.
- * @param {FileSystemDirectoryEntry} dir
- * @returns {Promise<{ file: File, path: string }[]>}
- */
-async function filesIn(dir) {
-  /** @type {{ file: File, path: string }[]} */
-  const found = [];
-  const reader = dir.createReader();
-  /** @type {FileSystemEntry[]} */
-  let batch;
-  do {
-    batch = await new Promise((resolve, reject) => reader.readEntries(resolve, reject));
-    for (const entry of batch) {
-      if (entry.isDirectory) {
-        found.push(...await filesIn(/** @type {FileSystemDirectoryEntry} */ (entry)));
-      } else {
-        const file = await new Promise((resolve, reject) =>
-          /** @type {FileSystemFileEntry} */ (entry).file(resolve, reject)
-        );
-        found.push({ file, path: entry.fullPath.replace(/^\//, "") });
-      }
-    }
-  } while (batch.length > 0);
-  return found;
-}
-
-/**
- * @param {string} tag
- * @param {string} [className]
- * @param {string} [text]
- */
-function el(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
-
-/**
  * Turns on the upload section of a writable listing.
  * @param {HTMLElement} section the server-rendered `#upload`
  * @param {{ dirHref: string, onUploaded: () => void }} options
@@ -153,20 +104,22 @@ export function initUpload(section, { dirHref, onUploaded }) {
    * @param {string} path where it goes, relative to this folder (missing folders are made)
    */
   function add(file, path = file.name) {
-    const item = el("li", "upload-item");
+    const item = el("li", { class: "upload-item" });
     item.dataset.name = path;
     item.dataset.state = "queued";
-    const name = el("span", "upload-name", path);
+    const name = el("span", { class: "upload-name" }, path);
     const bar = /** @type {HTMLProgressElement} */ (el("progress"));
     bar.max = file.size || 1;
     bar.value = 0;
     bar.setAttribute("aria-label", `Upload progress of ${file.name}`);
-    const status = el("span", "upload-status", "Waiting…");
+    const status = el("span", { class: "upload-status" }, "Waiting…");
     status.setAttribute("role", "status");
-    const cancel = /** @type {HTMLButtonElement} */ (el("button", "upload-cancel", "Cancel"));
+    const cancel =
+      /** @type {HTMLButtonElement} */ (el("button", { class: "upload-cancel" }, "Cancel"));
     cancel.type = "button";
     cancel.setAttribute("aria-label", `Cancel upload of ${file.name}`);
-    const pause = /** @type {HTMLButtonElement} */ (el("button", "upload-pause", "Pause"));
+    const pause =
+      /** @type {HTMLButtonElement} */ (el("button", { class: "upload-pause" }, "Pause"));
     pause.type = "button";
     pause.hidden = true;
     pause.setAttribute("aria-label", `Pause upload of ${file.name}`);
@@ -223,7 +176,8 @@ export function initUpload(section, { dirHref, onUploaded }) {
       finished();
       settle("error", uploadError(code, body));
       if (code !== 412) return;
-      const replace = /** @type {HTMLButtonElement} */ (el("button", "upload-replace", "Replace"));
+      const replace =
+        /** @type {HTMLButtonElement} */ (el("button", { class: "upload-replace" }, "Replace"));
       replace.type = "button";
       replace.setAttribute("aria-label", `Replace the existing ${file.name}`);
       replace.addEventListener("click", () => {
@@ -335,10 +289,12 @@ export function initUpload(section, { dirHref, onUploaded }) {
       bar.value = offset;
       status.textContent = `An earlier upload of this file stopped at ${humanSize(offset)} of ` +
         `${humanSize(file.size)}.`;
-      const resume = /** @type {HTMLButtonElement} */ (el("button", "upload-resume", "Resume"));
+      const resume =
+        /** @type {HTMLButtonElement} */ (el("button", { class: "upload-resume" }, "Resume"));
       resume.type = "button";
       resume.setAttribute("aria-label", `Resume the earlier upload of ${file.name}`);
-      const over = /** @type {HTMLButtonElement} */ (el("button", "upload-restart", "Start over"));
+      const over =
+        /** @type {HTMLButtonElement} */ (el("button", { class: "upload-restart" }, "Start over"));
       over.type = "button";
       over.setAttribute("aria-label", `Upload ${file.name} again from the start`);
       /** @param {boolean} fresh */
@@ -394,13 +350,13 @@ export function initUpload(section, { dirHref, onUploaded }) {
 
   choose.addEventListener("click", () => input.click());
   input.addEventListener("change", () => {
-    addAll([...input.files ?? []].map((file) => ({ file, path: file.name })));
+    addAll(chosenFiles(input));
     input.value = "";
   });
   // A chosen folder keeps its own name and inner structure.
   chooseFolder.addEventListener("click", () => folderInput.click());
   folderInput.addEventListener("change", () => {
-    addAll([...folderInput.files ?? []].map((file) => ({ file, path: file.webkitRelativePath })));
+    addAll(chosenFiles(folderInput));
     folderInput.value = "";
   });
 
@@ -425,20 +381,6 @@ export function initUpload(section, { dirHref, onUploaded }) {
     event.preventDefault();
     depth = 0;
     zone.classList.remove("dragging");
-    // Entries must be taken before the first await: the list empties after the event.
-    const items = [...event.dataTransfer.items].map((item) => ({
-      entry: item.webkitGetAsEntry?.(),
-      file: item.getAsFile(),
-    }));
-    /** @type {{ file: File, path: string }[]} */
-    const files = [];
-    for (const { entry, file } of items) {
-      if (entry?.isDirectory) {
-        files.push(...await filesIn(/** @type {FileSystemDirectoryEntry} */ (entry)));
-      } else if (file) {
-        files.push({ file, path: file.name });
-      }
-    }
-    addAll(files);
+    addAll(await droppedFiles(event.dataTransfer));
   });
 }

@@ -695,19 +695,12 @@ Deno.test("serveArchive() with curl -C -: resumes with If-Range, refuses to appe
   const whole = new Uint8Array(await full.arrayBuffer());
   const path = `${out.path}/folder.zip`;
   const cut = Math.floor(whole.length * 0.4);
+  /** `curl -C -`: continues `path` from its size, sending one precondition `header`. */
+  const curlContinue = (header: string) =>
+    run("curl", ["-sS", "-f", "-C", "-", "-H", header, "-o", path, url]);
   await t.step("curl continues a cut file to the identical archive", async () => {
     await Deno.writeFile(path, whole.subarray(0, cut));
-    const curl = await run("curl", [
-      "-sS",
-      "-f",
-      "-C",
-      "-",
-      "-H",
-      `If-Range: ${etag}`,
-      "-o",
-      path,
-      url,
-    ]);
+    const curl = await curlContinue(`If-Range: ${etag}`);
     assertEquals(curl.code, 0, curl.out);
     assertSameBytes(await Deno.readFile(path), whole);
   });
@@ -716,33 +709,13 @@ Deno.test("serveArchive() with curl -C -: resumes with If-Range, refuses to appe
     "If-Range after a change: curl stops (the server sent the whole archive)",
     async () => {
       await Deno.writeFile(path, whole.subarray(0, cut));
-      const curl = await run("curl", [
-        "-sS",
-        "-f",
-        "-C",
-        "-",
-        "-H",
-        `If-Range: ${etag}`,
-        "-o",
-        path,
-        url,
-      ]);
+      const curl = await curlContinue(`If-Range: ${etag}`);
       assertEquals(curl.code, 33, curl.out); // CURLE_RANGE_ERROR
       assertSameBytes(await Deno.readFile(path), whole.subarray(0, cut));
     },
   );
   await t.step("If-Match after a change: 412, nothing appended", async () => {
-    const curl = await run("curl", [
-      "-sS",
-      "-f",
-      "-C",
-      "-",
-      "-H",
-      `If-Match: ${etag}`,
-      "-o",
-      path,
-      url,
-    ]);
+    const curl = await curlContinue(`If-Match: ${etag}`);
     assertEquals(curl.code, 22, curl.out); // CURLE_HTTP_RETURNED_ERROR
     assertSameBytes(await Deno.readFile(path), whole.subarray(0, cut));
   });

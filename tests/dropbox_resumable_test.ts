@@ -8,7 +8,7 @@
 import { Buffer } from "node:buffer";
 import * as tus from "tus-js-client";
 import { parseAuth } from "../src/config/parse_config.ts";
-import { CHROMIUM_MISSING, collectErrors, launchBrowser } from "./browser/browser.ts";
+import { BROWSER_TEST, openPage } from "./browser/browser.ts";
 import * as pageScripts from "./browser/page_scripts.js";
 import { assertEquals, assertOk } from "./helpers/assert.ts";
 import { startStatefulServer, tempDir, type TestServer } from "./helpers/server.ts";
@@ -375,19 +375,14 @@ Deno.test("dropBoxUploads() refuses appends once the share has expired", async (
 
 Deno.test({
   name: "dropbox.js pauses and resumes a drop-box upload and shows the name the server chose",
-  ignore: CHROMIUM_MISSING !== null,
-  // As in the other browser tests: puppeteer keeps pipes and sockets open across awaits.
-  sanitizeOps: false,
-  sanitizeResources: false,
+  ...BROWSER_TEST,
   async fn() {
     const data = testBytes(8 * 1024 * 1024);
     await using files = await tempDir({ "clip.bin": data });
     await using s = await guardedServer({ "box/clip.bin": "taken" });
     const box = await dropBox(s.server, { path: "/box/" });
-    await using browser = await launchBrowser();
-    const page = await browser.newPage();
-    const errors = collectErrors(page);
-    await page.goto(box.url);
+    await using tab = await openPage(box.url);
+    const { page, errors } = tab;
     await page.waitForSelector("#drop-choose");
     await page.emulateNetworkConditions({ download: -1, upload: 2 * 1024 * 1024, latency: 0 });
     const input = await page.$("#drop-input");

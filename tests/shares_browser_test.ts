@@ -14,21 +14,15 @@ import { Buffer } from "node:buffer";
 import { assertEquals, assertMatch, assertOk } from "./helpers/assert.ts";
 import { startStatefulServer, tempDir, type TestServer } from "./helpers/server.ts";
 import {
+  BROWSER_TEST,
   CHROMIUM_MISSING,
-  collectErrors,
-  launchBrowser,
+  openPage,
   recordResponses,
   screenshot,
 } from "./browser/browser.ts";
 import { FFMPEG, makeVideo } from "./browser/media_fixture.ts";
 import * as pageScripts from "./browser/page_scripts.js";
 import * as scripts from "./browser/share_scripts.js";
-
-const browserTest = {
-  ignore: CHROMIUM_MISSING !== null,
-  sanitizeOps: false,
-  sanitizeResources: false,
-};
 
 /** jsQR is CommonJS: Deno's default import is its `module.exports`, whose `default` decodes. */
 const jsQR = (jsqrModule as unknown as {
@@ -54,13 +48,12 @@ async function makeShare(server: TestServer, body: Record<string, unknown>) {
 
 Deno.test({
   name: "share dialog makes a link, copies it and shows a QR code that reads back as the link",
-  ...browserTest,
+  ...BROWSER_TEST,
   async fn() {
     await using dir = await tempDir({ "pub/a.txt": "0123456789", "b.txt": "b" });
     await using server = await startStatefulServer(dir.path, { upload: true });
-    await using browser = await launchBrowser();
-    const page = await browser.newPage();
-    const errors = collectErrors(page);
+    await using tab = await openPage();
+    const { page, errors } = tab;
     const cdp = await page.createCDPSession();
     await cdp.send("Browser.grantPermissions", {
       origin: new URL(server.url).origin,
@@ -94,14 +87,13 @@ Deno.test({
 
 Deno.test({
   name: "a protected link asks for its password once, then lists the shared folder",
-  ...browserTest,
+  ...BROWSER_TEST,
   async fn() {
     await using dir = await tempDir({ "pub/a.txt": "0123456789", "top.txt": "not shared" });
     await using server = await startStatefulServer(dir.path, { upload: true });
     const made = await makeShare(server, { path: "/pub/", password: "open sesame" });
-    await using browser = await launchBrowser();
-    const page = await browser.newPage();
-    await page.goto(made.url);
+    await using tab = await openPage(made.url);
+    const { page } = tab;
     await page.type("#share-password", "wrong");
     await Promise.all([page.waitForNavigation(), page.click("form.share-password button")]);
     assertMatch(await page.evaluate(scripts.bodyText), /Wrong password/);
@@ -117,15 +109,13 @@ Deno.test({
 
 Deno.test({
   name: "shares page lists links with live use counts and revokes them",
-  ...browserTest,
+  ...BROWSER_TEST,
   async fn() {
     await using dir = await tempDir({ "pub/a.txt": "0123456789" });
     await using server = await startStatefulServer(dir.path, { upload: true });
     const made = await makeShare(server, { path: "/pub/a.txt", maxDownloads: 9 });
-    await using browser = await launchBrowser();
-    const page = await browser.newPage();
-    const errors = collectErrors(page);
-    await page.goto(server.href("/_/shares"));
+    await using tab = await openPage(server.href("/_/shares"));
+    const { page, errors } = tab;
     await page.waitForSelector(`tr[data-id="${made.id}"]`);
     assertOk(await page.evaluate(scripts.shareUsesInclude, made.id, "0 downloads of 9"));
     await (await fetch(made.url)).body?.cancel();
@@ -143,15 +133,14 @@ Deno.test({
 Deno.test({
   name:
     "drop-box page on a phone uploads a file resumably, shows it finish, and shows nothing of the folder",
-  ...browserTest,
+  ...BROWSER_TEST,
   async fn() {
     await using dir = await tempDir({ "inbox/secret-plans.txt": "hidden", "inbox/photo.jpg": "x" });
     await using files = await tempDir({ "photo.jpg": new Uint8Array(200_000).fill(7) });
     await using server = await startStatefulServer(dir.path, { upload: true });
     const made = await makeShare(server, { path: "/inbox/", mode: "upload", maxFiles: 5 });
-    await using browser = await launchBrowser();
-    const page = await browser.newPage();
-    const errors = collectErrors(page);
+    await using tab = await openPage();
+    const { page, errors } = tab;
     await page.setViewport({ width: 375, height: 740, isMobile: true, hasTouch: true });
     // What the page got answered: a tus creation and appends, not a plain PUT.
     const seen: string[] = [];
@@ -184,7 +173,7 @@ Deno.test({
 
 Deno.test({
   name: "a shared folder's listing previews a video, and a seek gets a 206 from the middle",
-  ...browserTest,
+  ...BROWSER_TEST,
   ignore: CHROMIUM_MISSING !== null || FFMPEG === null,
   async fn() {
     await using dir = await tempDir({ "top.txt": "not shared" });
@@ -193,9 +182,8 @@ Deno.test({
     const size = (await Deno.stat(`${dir.path}/films/clip.mp4`)).size;
     await using server = await startStatefulServer(dir.path, { upload: true });
     const made = await makeShare(server, { path: "/films/" });
-    await using browser = await launchBrowser();
-    const page = await browser.newPage();
-    const errors = collectErrors(page);
+    await using tab = await openPage();
+    const { page, errors } = tab;
     const media = recordResponses(page, new URL(made.url).pathname + "clip.mp4");
     await page.goto(made.url);
     const text = await page.evaluate(scripts.bodyText);

@@ -34,24 +34,20 @@ Deno.test("SqliteStore keeps every acknowledged write through kill -9", async ()
     let acknowledged = -1;
     let buffered = "";
     const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-    while (acknowledged < 300) {
+    /** Reads more of the writer's output into `acknowledged` (its last whole line); false at the end. */
+    const readMore = async (): Promise<boolean> => {
       const { value, done } = await reader.read();
-      if (done) break;
+      if (done) return false;
       buffered += value;
       const lines = buffered.split("\n");
       buffered = lines.pop()!;
       if (lines.length > 0) acknowledged = Number(lines.at(-1));
-    }
+      return true;
+    };
+    while (acknowledged < 300 && await readMore());
     child.kill("SIGKILL");
     // Lines already written before the kill are acknowledged writes too.
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      buffered += value;
-      const lines = buffered.split("\n");
-      buffered = lines.pop()!;
-      if (lines.length > 0) acknowledged = Number(lines.at(-1));
-    }
+    while (await readMore());
     await child.status;
     assertOk(acknowledged >= 300, `the writer acknowledged ${acknowledged} writes`);
 

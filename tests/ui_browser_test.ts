@@ -11,21 +11,18 @@ import { assertEquals, assertMatch, assertOk, assertRejects } from "./helpers/as
 import { startStatefulServer, startTestServer, tempDir } from "./helpers/server.ts";
 import { parseAuth } from "../src/config/parse_config.ts";
 import {
+  BROWSER_TEST,
   CHROMIUM_MISSING,
   collectErrors,
   launchBrowser,
+  type OpenPage,
+  openPage,
   type Page,
   recordResponses,
   screenshot,
 } from "./browser/browser.ts";
 import { FFMPEG, makeAudio, makeVideo } from "./browser/media_fixture.ts";
 import * as scripts from "./browser/page_scripts.js";
-
-const browserTest = {
-  ignore: CHROMIUM_MISSING !== null,
-  sanitizeOps: false,
-  sanitizeResources: false,
-};
 
 /** Waits until the listing's live feed is connected. */
 async function waitLive(page: Page): Promise<void> {
@@ -36,12 +33,10 @@ async function waitLive(page: Page): Promise<void> {
  * A browser with one page open on `url`, its live feed connected;
  * `await using` closes the browser.
  */
-async function livePage(url: string) {
-  const browser = await launchBrowser();
-  const page = await browser.newPage();
-  await page.goto(url);
-  await waitLive(page);
-  return { page, [Symbol.asyncDispose]: () => browser[Symbol.asyncDispose]() };
+async function livePage(url: string): Promise<OpenPage> {
+  const tab = await openPage(url);
+  await waitLive(tab.page);
+  return tab;
 }
 
 /**
@@ -62,7 +57,7 @@ async function unreachedByTab(page: Page): Promise<string[]> {
 
 Deno.test({
   name: "listing page loads without console errors, sorts, filters and shows dates",
-  ...browserTest,
+  ...BROWSER_TEST,
   async fn() {
     await using dir = await tempDir({
       "b-notes.txt": "x".repeat(300),
@@ -77,10 +72,8 @@ Deno.test({
     await Deno.utime(`${dir.path}/a-big.bin`, now, now - 30 * 24 * hour);
     await Deno.utime(`${dir.path}/c-small.json`, now, now - 60);
     await using server = startTestServer(dir.path);
-    await using browser = await launchBrowser();
-    const page = await browser.newPage();
-    const errors = collectErrors(page);
-    await page.goto(server.href("/"));
+    await using tab = await openPage(server.href("/"));
+    const { page, errors } = tab;
     await page.waitForSelector("#filter");
     await waitLive(page);
 
@@ -150,12 +143,12 @@ Deno.test({
 
 Deno.test({
   name: "listing page works with JavaScript off: sort links, downloads, no upload controls",
-  ...browserTest,
+  ...BROWSER_TEST,
   async fn() {
     await using dir = await tempDir({ "one.txt": "1", "three.txt": "333", "two.txt": "22" });
     await using server = startTestServer(dir.path, { upload: true });
-    await using browser = await launchBrowser();
-    const page = await browser.newPage();
+    await using tab = await openPage();
+    const { page } = tab;
     await page.setJavaScriptEnabled(false);
     await page.goto(server.href("/"));
     assertEquals(await page.evaluate(scripts.hiddenOf, "#upload"), true);
@@ -173,7 +166,7 @@ Deno.test({
 Deno.test({
   name:
     "preview shows text and images, plays a video, and a seek to the middle gets a 206 and resumes there",
-  ...browserTest,
+  ...BROWSER_TEST,
   ignore: CHROMIUM_MISSING !== null || FFMPEG === null,
   async fn() {
     await using dir = await tempDir({
@@ -183,9 +176,8 @@ Deno.test({
     await makeVideo(`${dir.path}/clip.mp4`, 60);
     const size = (await Deno.stat(`${dir.path}/clip.mp4`)).size;
     await using server = startTestServer(dir.path);
-    await using browser = await launchBrowser();
-    const page = await browser.newPage();
-    const errors = collectErrors(page);
+    await using tab = await openPage();
+    const { page, errors } = tab;
     const media = recordResponses(page, "/clip.mp4");
     await page.goto(server.href("/"));
     await page.waitForSelector("#filter");
@@ -238,16 +230,15 @@ Deno.test({
 
 Deno.test({
   name: "preview plays audio, and a seek to the middle gets a 206 and resumes there",
-  ...browserTest,
+  ...BROWSER_TEST,
   ignore: CHROMIUM_MISSING !== null || FFMPEG === null,
   async fn() {
     await using dir = await tempDir();
     await makeAudio(`${dir.path}/tone.wav`, 120);
     const size = (await Deno.stat(`${dir.path}/tone.wav`)).size;
     await using server = startTestServer(dir.path);
-    await using browser = await launchBrowser();
-    const page = await browser.newPage();
-    const errors = collectErrors(page);
+    await using tab = await openPage();
+    const { page, errors } = tab;
     const ranges = recordResponses(page, "/tone.wav");
     await page.goto(server.href("/"));
     await page.waitForSelector("#filter");
@@ -268,7 +259,7 @@ Deno.test({
 
 Deno.test({
   name: "upload through the UI shows progress and appears in a second page via the live feed",
-  ...browserTest,
+  ...BROWSER_TEST,
   async fn() {
     await using dir = await tempDir({ "existing.txt": "old" });
     await using files = await tempDir({
@@ -343,13 +334,12 @@ Deno.test({
 
 Deno.test({
   name: "listing catches up with changes made while the server was down",
-  ...browserTest,
+  ...BROWSER_TEST,
   async fn() {
     await using dir = await tempDir({ "before.txt": "b" });
     await using first = startTestServer(dir.path);
-    await using browser = await launchBrowser();
-    const page = await browser.newPage();
-    await page.goto(first.href("/"));
+    await using tab = await openPage(first.href("/"));
+    const { page } = tab;
     await waitLive(page);
     await first.shutdown(0);
     await first.finished;
@@ -368,15 +358,13 @@ Deno.test({
 
 Deno.test({
   name: "upload shows bytes, speed and time left while it runs, and Cancel stores nothing",
-  ...browserTest,
+  ...BROWSER_TEST,
   async fn() {
     await using dir = await tempDir({ "keep.txt": "k" });
     await using files = await tempDir({ "slow.bin": new Uint8Array(1024 * 1024) });
     await using server = await startStatefulServer(dir.path, { upload: true });
-    await using browser = await launchBrowser();
-    const page = await browser.newPage();
-    const errors = collectErrors(page);
-    await page.goto(server.href("/"));
+    await using tab = await openPage(server.href("/"));
+    const { page, errors } = tab;
     await page.waitForSelector("#upload:not([hidden])");
     // 128 KiB/s: the 1 MiB upload takes about 8 s, long enough to watch.
     await page.emulateNetworkConditions({ download: -1, upload: 128 * 1024, latency: 0 });
@@ -404,14 +392,12 @@ Deno.test({
 
 Deno.test({
   name: "files dropped on the page are uploaded and listed",
-  ...browserTest,
+  ...BROWSER_TEST,
   async fn() {
     await using dir = await tempDir();
     await using server = await startStatefulServer(dir.path, { upload: true });
-    await using browser = await launchBrowser();
-    const page = await browser.newPage();
-    const errors = collectErrors(page);
-    await page.goto(server.href("/"));
+    await using tab = await openPage(server.href("/"));
+    const { page, errors } = tab;
     await waitLive(page);
     const dropped = [
       { name: "dropped one.txt", text: "first file" },
@@ -431,14 +417,13 @@ Deno.test({
 
 Deno.test({
   name: "upload over the server's limit is explained in words and stores nothing",
-  ...browserTest,
+  ...BROWSER_TEST,
   async fn() {
     await using files = await tempDir({ "big.bin": new Uint8Array(64 * 1024) });
     await using dir = await tempDir();
     await using server = await startStatefulServer(dir.path, { upload: true, maxUpload: 1024 });
-    await using browser = await launchBrowser();
-    const page = await browser.newPage();
-    await page.goto(server.href("/"));
+    await using tab = await openPage(server.href("/"));
+    const { page } = tab;
     await page.waitForSelector("#upload:not([hidden])");
     const input = await page.$("#upload-input");
     assertOk(input);
@@ -455,7 +440,7 @@ Deno.test({
 
 Deno.test({
   name: "upload by an anonymous reader asks for credentials, then stores as the rw user",
-  ...browserTest,
+  ...BROWSER_TEST,
   async fn() {
     await using files = await tempDir({ "signed.txt": "signed upload" });
     await using dir = await tempDir();
@@ -464,9 +449,8 @@ Deno.test({
       auth: [parseAuth("writer:secret:rw")],
       anonymousRead: true,
     });
-    await using browser = await launchBrowser();
-    const page = await browser.newPage();
-    await page.goto(server.href("/"));
+    await using tab = await openPage(server.href("/"));
+    const { page } = tab;
     await page.waitForSelector("#upload:not([hidden])");
     // The browser's Basic sign-in prompt, answered the way a person would.
     await page.authenticate({ username: "writer", password: "secret" });
@@ -480,14 +464,12 @@ Deno.test({
 
 Deno.test({
   name: "demos page renders every countdown event and the whole token stream",
-  ...browserTest,
+  ...BROWSER_TEST,
   async fn() {
     await using dir = await tempDir();
     await using server = startTestServer(dir.path);
-    await using browser = await launchBrowser();
-    const page = await browser.newPage();
-    const errors = collectErrors(page);
-    await page.goto(server.href("/_/"));
+    await using tab = await openPage(server.href("/_/"));
+    const { page, errors } = tab;
 
     const from = await page.$('#countdown-form input[name="from"]');
     await from?.click({ count: 3 });
@@ -539,13 +521,12 @@ Deno.test({
 
 Deno.test({
   name: "keyboard: Tab reaches every control of the listing and the demos page",
-  ...browserTest,
+  ...BROWSER_TEST,
   async fn() {
     await using dir = await tempDir({ "a.txt": "a", "sub/b.txt": "b" });
     await using server = startTestServer(dir.path, { upload: true });
-    await using browser = await launchBrowser();
-    const page = await browser.newPage();
-    await page.goto(server.href("/sub/"));
+    await using tab = await openPage(server.href("/sub/"));
+    const { page } = tab;
     await page.waitForSelector("#upload:not([hidden])");
     assertEquals(await unreachedByTab(page), []);
     await page.goto(server.href("/_/"));
@@ -560,7 +541,7 @@ Deno.test({
 
 Deno.test({
   name: "folder pages left for the back/forward cache close their live feed (8 clicks in a row)",
-  ...browserTest,
+  ...BROWSER_TEST,
   async fn() {
     await using dir = await tempDir({ "a/one.txt": "1", "b/two.txt": "2" });
     await using server = startTestServer(dir.path);
@@ -590,13 +571,12 @@ Deno.test({
 Deno.test({
   name:
     "write mode: new folder, delete a file, delete a full folder after a second confirm, rename",
-  ...browserTest,
+  ...BROWSER_TEST,
   async fn() {
     await using dir = await tempDir({ "old.txt": "bye", "full/inside.txt": "x", "keep.txt": "k" });
     await using server = startTestServer(dir.path, { upload: true });
-    await using browser = await launchBrowser();
-    const page = await browser.newPage();
-    const errors = collectErrors(page);
+    await using tab = await openPage();
+    const { page, errors } = tab;
     const confirms: string[] = [];
     page.on("dialog", (dialog) => {
       confirms.push(dialog.message());
@@ -648,7 +628,7 @@ Deno.test({
 Deno.test({
   name:
     "a chosen or dropped folder uploads with its structure (dot-entries skipped); Clear finished",
-  ...browserTest,
+  ...BROWSER_TEST,
   async fn() {
     await using dir = await tempDir();
     await using files = await tempDir({
@@ -657,10 +637,8 @@ Deno.test({
       "trip/.DS_Store": "junk",
     });
     await using server = await startStatefulServer(dir.path, { upload: true });
-    await using browser = await launchBrowser();
-    const page = await browser.newPage();
-    const errors = collectErrors(page);
-    await page.goto(server.href("/"));
+    await using tab = await openPage(server.href("/"));
+    const { page, errors } = tab;
     await waitLive(page);
     const input = await page.$("#upload-folder-input");
     assertOk(input);
@@ -699,14 +677,12 @@ Deno.test({
 
 Deno.test({
   name: "search finds names in subfolders, and new matches appear live on the results page",
-  ...browserTest,
+  ...BROWSER_TEST,
   async fn() {
     await using dir = await tempDir({ "a/cat.txt": "1", "b/c/Catalog.pdf": "2", "dog.txt": "3" });
     await using server = startTestServer(dir.path);
-    await using browser = await launchBrowser();
-    const page = await browser.newPage();
-    const errors = collectErrors(page);
-    await page.goto(server.href("/"));
+    await using tab = await openPage(server.href("/"));
+    const { page, errors } = tab;
     await waitLive(page);
     await page.type("#search-q", "cat");
     await Promise.all([page.waitForNavigation(), page.keyboard.press("Enter")]);
@@ -728,16 +704,15 @@ Deno.test({
 
 Deno.test({
   name: "a page opened as http://user:pw@host/ still updates live, renames, and keeps the focus",
-  ...browserTest,
+  ...BROWSER_TEST,
   async fn() {
     await using dir = await tempDir({ "a.txt": "a", "b.txt": "b" });
     await using server = startTestServer(dir.path, {
       upload: true,
       auth: [parseAuth("alice:pw:rw")],
     });
-    await using browser = await launchBrowser();
-    const page = await browser.newPage();
-    const errors = collectErrors(page);
+    await using tab = await openPage();
+    const { page, errors } = tab;
     page.on("dialog", (dialog) => dialog.accept("renamed.txt"));
     // Chromium keeps the credentials in the page's base URL, where fetch() refuses them.
     await page.goto(server.href("/").replace("http://", "http://alice:pw@"));
@@ -759,7 +734,7 @@ Deno.test({
 
 Deno.test({
   name: "a folder page empties when its folder is removed, and recovers when it comes back",
-  ...browserTest,
+  ...BROWSER_TEST,
   async fn() {
     await using dir = await tempDir({ "live/a.txt": "a", "live/b.txt": "b" });
     await using server = startTestServer(dir.path);

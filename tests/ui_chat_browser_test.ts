@@ -11,21 +11,9 @@ import { assertEquals, assertOk } from "./helpers/assert.ts";
 import { deadline } from "./helpers/deadline.ts";
 import { type FakeScript, startFakeLlm } from "./helpers/fake_llm.ts";
 import { startTestServer, tempDir } from "./helpers/server.ts";
-import {
-  CHROMIUM_MISSING,
-  collectErrors,
-  launchBrowser,
-  type Page,
-  screenshot,
-} from "./browser/browser.ts";
+import { BROWSER_TEST, openPage, type Page, screenshot } from "./browser/browser.ts";
 import * as scripts from "./browser/page_scripts.js";
 import { Secret } from "../src/config/secret.ts";
-
-const browserTest = {
-  ignore: CHROMIUM_MISSING !== null,
-  sanitizeOps: false,
-  sanitizeResources: false,
-};
 
 const KEY = "sk-browser-test-SECRET";
 
@@ -36,10 +24,8 @@ async function modelPage(script: FakeScript) {
   const server = startTestServer(dir.path, {
     llm: { url: llm.url, model: "fake", key: new Secret(KEY), timeout: 30_000, idle: 30_000 },
   });
-  const browser = await launchBrowser();
-  const page = await browser.newPage();
-  const errors = collectErrors(page);
-  await page.goto(server.href("/_/"));
+  const tab = await openPage(server.href("/_/"));
+  const { page, errors } = tab;
   await page.waitForSelector("#tokens-mode:not([hidden])");
   await page.click('#tokens-mode input[value="model"]');
   return {
@@ -47,7 +33,7 @@ async function modelPage(script: FakeScript) {
     page,
     errors,
     async [Symbol.asyncDispose]() {
-      await browser[Symbol.asyncDispose]();
+      await tab[Symbol.asyncDispose]();
       await server[Symbol.asyncDispose]();
       await llm[Symbol.asyncDispose]();
       await dir[Symbol.asyncDispose]();
@@ -68,7 +54,7 @@ async function ask(page: Page, message: string): Promise<void> {
 
 Deno.test({
   name: "demos page shows a model's tokens as they arrive and Stop aborts the upstream",
-  ...browserTest,
+  ...BROWSER_TEST,
   async fn() {
     const tokens = ["Hello", ",", " 세계", " 👋🏽", " never shown"];
     const shown = tokens.map(() => Promise.withResolvers<void>());
@@ -108,7 +94,7 @@ Deno.test({
 
 Deno.test({
   name: "demos page shows the relay's error reason and the model's full answer",
-  ...browserTest,
+  ...BROWSER_TEST,
   async fn() {
     await using m = await modelPage({ status: 429, headers: { "retry-after": "20" } });
     const { page, llm } = m;
@@ -131,14 +117,12 @@ Deno.test({
 
 Deno.test({
   name: "demos page hides Model without --llm-url",
-  ...browserTest,
+  ...BROWSER_TEST,
   async fn() {
     await using dir = await tempDir();
     await using server = startTestServer(dir.path);
-    await using browser = await launchBrowser();
-    const page = await browser.newPage();
-    const errors = collectErrors(page);
-    await page.goto(server.href("/_/"));
+    await using tab = await openPage(server.href("/_/"));
+    const { page, errors } = tab;
     await page.waitForSelector('#tokens-form[data-mode="demo"]');
     assertEquals(await page.evaluate(scripts.hiddenOf, "#tokens-mode"), true);
     assertEquals(errors, []);

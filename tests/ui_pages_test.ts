@@ -10,7 +10,8 @@ import {
 } from "../src/html/listing_page.ts";
 import type { DirEntry } from "../src/fs/file_store.ts";
 import * as browserFormat from "../static/format.js";
-import { isUploadable, uploadError, uploadUrl } from "../static/upload.js";
+import { isUploadable } from "../static/dropped_files.js";
+import { uploadError, uploadUrl } from "../static/upload.js";
 import { nameProblem } from "../static/manage.js";
 import { sortFromParams } from "../static/listing_table.js";
 

@@ -9,14 +9,8 @@ import { createHash } from "node:crypto";
 import { assertEquals, assertOk } from "./helpers/assert.ts";
 import { startStatefulServer, tempDir } from "./helpers/server.ts";
 import { testBytes } from "./helpers/tus_client.ts";
-import { CHROMIUM_MISSING, collectErrors, launchBrowser, type Page } from "./browser/browser.ts";
+import { BROWSER_TEST, openPage, type Page } from "./browser/browser.ts";
 import * as scripts from "./browser/page_scripts.js";
-
-const browserTest = {
-  ignore: CHROMIUM_MISSING !== null,
-  sanitizeOps: false,
-  sanitizeResources: false,
-};
 
 const SIZE = 64 * 1024 * 1024;
 
@@ -41,16 +35,14 @@ async function pick(page: Page, path: string): Promise<void> {
 
 Deno.test({
   name: "initUpload() finishes a 64 MiB upload after the network drops and comes back",
-  ...browserTest,
+  ...BROWSER_TEST,
   async fn() {
     const data = testBytes(SIZE);
     await using files = await tempDir({ "big.bin": data });
     await using dir = await tempDir();
     await using server = await startStatefulServer(dir.path, { upload: true });
-    await using browser = await launchBrowser();
-    const page = await browser.newPage();
-    const errors = collectErrors(page);
-    await page.goto(server.href("/"));
+    await using tab = await openPage(server.href("/"));
+    const { page, errors } = tab;
     await page.waitForSelector("#upload:not([hidden])");
     // About 8 s for the whole file: time to cut it in the middle.
     await page.emulateNetworkConditions({ download: -1, upload: 8 * 1024 * 1024, latency: 0 });
@@ -79,15 +71,14 @@ Deno.test({
 
 Deno.test({
   name: "initUpload() pauses and, after a reload, offers to resume the same file",
-  ...browserTest,
+  ...BROWSER_TEST,
   async fn() {
     const data = testBytes(16 * 1024 * 1024);
     await using files = await tempDir({ "again.bin": data });
     await using dir = await tempDir();
     await using server = await startStatefulServer(dir.path, { upload: true });
-    await using browser = await launchBrowser();
-    const page = await browser.newPage();
-    await page.goto(server.href("/"));
+    await using tab = await openPage(server.href("/"));
+    const { page } = tab;
     await page.waitForSelector("#upload:not([hidden])");
     await page.emulateNetworkConditions({ download: -1, upload: 4 * 1024 * 1024, latency: 0 });
     await pick(page, `${files.path}/again.bin`);

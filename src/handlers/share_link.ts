@@ -103,18 +103,25 @@ function allowed(share: ShareRecord): string {
   return methods.join(", ");
 }
 
-/** A read share: its file, or anything in its folder, through the file handlers. */
-async function readShare(
+/** Answers a request inside an open share of one mode; `rest` is the path below the link. */
+type ModeHandler = (
   request: Request,
   ctx: RequestContext,
   share: ShareRecord,
   scope: ShareScope,
   rest: string,
-): Promise<Response> {
-  if (request.method !== "GET" && request.method !== "HEAD") {
-    await request.body?.cancel();
-    throw new HttpError(405, "This link is read-only", { allow: allowed(share) });
-  }
+) => Promise<Response>;
+
+/** Refuses any method but GET and HEAD with a 405 saying `reason`, its body dropped. */
+async function onlyGetOrHead(request: Request, share: ShareRecord, reason: string): Promise<void> {
+  if (request.method === "GET" || request.method === "HEAD") return;
+  await request.body?.cancel();
+  throw new HttpError(405, reason, { allow: allowed(share) });
+}
+
+/** A read share: its file, or anything in its folder, through the file handlers. */
+const readShare: ModeHandler = async (request, ctx, share, scope, rest) => {
+  await onlyGetOrHead(request, share, "This link is read-only");
   const target = ctx.store.stat(share.segments);
   if (target === null || target.isDirectory !== (share.kind === "folder")) {
     return targetGone(request);
@@ -153,7 +160,7 @@ async function readShare(
   const location = response.headers.get("location");
   if (location?.startsWith("/")) response.headers.set("location", scope.base + location);
   return response;
-}
+};
 
 /** What a request inside a read share fetches: a file, a folder archive, or anything else. */
 function targetOf(ctx: RequestContext) {
@@ -164,23 +171,14 @@ function targetOf(ctx: RequestContext) {
 }
 
 /** A drop box: its upload page, and `PUT`s into it; nothing in it can be read. */
-async function dropBox(
-  request: Request,
-  ctx: RequestContext,
-  share: ShareRecord,
-  scope: ShareScope,
-  rest: string,
-): Promise<Response> {
+const dropBox: ModeHandler = async (request, ctx, share, scope, rest) => {
   if (request.method === "PUT") return await dropUpload(request, ctx, share, rest);
-  if (request.method !== "GET" && request.method !== "HEAD") {
-    await request.body?.cancel();
-    throw new HttpError(405, "Method not allowed", { allow: allowed(share) });
-  }
+  await onlyGetOrHead(request, share, "Method not allowed");
   if (rest === "") return redirect(ctx, scope.base + "/");
   if (rest !== "/") throw new HttpError(403, "This link only takes uploads");
   if (ctx.store.stat(share.segments)?.isDirectory !== true) return targetGone(request);
   return htmlPage(request, 200, renderDropBoxPage(share));
-}
+};
 
 function redirect(ctx: RequestContext, location: string): Response {
   return new Response(null, { status: 301, headers: { location: location + ctx.url.search } });

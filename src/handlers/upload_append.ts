@@ -210,7 +210,6 @@ export async function appendToUpload(
     const hash = checksum ? createHash(checksum.algorithm) : undefined;
     const { written, cause } = await file.append(offset, request.body ?? ReadableStream.from([]), {
       maxBytes: (length ?? maxBytes) - offset,
-      expected: contentLength ?? undefined,
       hash,
       signal: AbortSignal.any([ctx.state.shutdownSignal, lost.signal, stop.signal]),
       // A checksummed append counts only whole: no checkpoints then.

@@ -1,5 +1,7 @@
 import type { DirEntry } from "../fs/file_store.ts";
 import { escapeHtml } from "./escape_html.ts";
+import { renderPageHead } from "./page_head.ts";
+import { renderTopBar } from "./top_bar.ts";
 import { fileKind } from "./file_kind.ts";
 import { humanSize } from "../../static/format.js";
 import { pathHref } from "../../static/dom.js";
@@ -169,28 +171,19 @@ export function renderListingPage(model: ListingModel): string {
   const empty = `<p class="empty" id="empty"${
     model.entries.length === 0 ? "" : " hidden"
   }>${emptyText}</p>`;
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="color-scheme" content="light dark">
-<title>${heading} · Sluice</title>
-<link rel="icon" href="/_/static/favicon.svg" type="image/svg+xml">
-<link rel="stylesheet" href="/_/static/style.css">${
-    model.canShare ? `\n<link rel="stylesheet" href="/_/static/share.css">` : ""
-  }
-<script type="module" src="/_/static/listing.js"></script>
-</head>
+  const links =
+    (model.base === undefined ? `\n<a class="demos-link" href="/_/">Stream demos</a>` : "") +
+    (model.canShare ? `\n<a class="shares-link" href="/_/shares">Shared links</a>` : "");
+  const head = renderPageHead({
+    titleHtml: heading,
+    styles: model.canShare ? ["style.css", "share.css"] : ["style.css"],
+    script: "listing.js",
+  });
+  return `${head}
 <body class="listing-page" data-writable="${model.writable}"${
     model.base === undefined ? "" : ` data-shared="true"`
   }${model.canShare ? ` data-can-share="true"` : ""}>
-<header class="top">
-<a class="brand" href="${rootHref}">Sluice</a>
-<nav class="crumbs" aria-label="Breadcrumbs"><ol>${crumbs.join("")}</ol></nav>${
-    model.base === undefined ? `\n<a class="demos-link" href="/_/">Stream demos</a>` : ""
-  }${model.canShare ? `\n<a class="shares-link" href="/_/shares">Shared links</a>` : ""}
-</header>
+${renderTopBar(rootHref, crumbs, links)}
 <main>
 <h1>${heading}</h1>
 <p class="folder-download">Download this folder:

@@ -1,19 +1,13 @@
 import { escapeHtml } from "./escape_html.ts";
+import { renderPageHead } from "./page_head.ts";
 
 function page(title: string, body: string, script?: string): string {
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="color-scheme" content="light dark">
-<title>${escapeHtml(title)} · Sluice</title>
-<link rel="icon" href="/_/static/favicon.svg" type="image/svg+xml">
-<link rel="stylesheet" href="/_/static/style.css">
-<link rel="stylesheet" href="/_/static/share.css">${
-    script ? `\n<script type="module" src="/_/static/${script}"></script>` : ""
-  }
-</head>
+  const head = renderPageHead({
+    titleHtml: escapeHtml(title),
+    styles: ["style.css", "share.css"],
+    script,
+  });
+  return `${head}
 <body class="share-page">
 <main class="share-card">
 ${body}

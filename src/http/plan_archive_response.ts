@@ -1,5 +1,6 @@
-import { evaluatePreconditions, ifRangeAllows } from "./preconditions.ts";
-import { type ByteRange, parseRange } from "./range.ts";
+import { evaluatePreconditions } from "./preconditions.ts";
+import type { ByteRange } from "./range.ts";
+import { requestedRange, singleRangeHeaders } from "./requested_range.ts";
 
 /** Status, headers and the bytes to send for a GET or HEAD of a folder archive. */
 export interface ArchivePlan {
@@ -43,11 +44,7 @@ export function planArchiveResponse(
     ["cache-control", "no-store"],
     ["accept-ranges", "bytes"],
   ];
-  // Range is defined for GET only (RFC 9110 §14.2): HEAD describes the 200.
-  const header = method === "GET" ? request.get("range") : null;
-  const range = header !== null && ifRangeAllows(request.get("if-range"), validators)
-    ? parseRange(header, length)
-    : { type: "ignore" as const };
+  const range = requestedRange(method, request, validators, length);
   if (range.type === "unsatisfiable") {
     return {
       status: 416,
@@ -59,11 +56,7 @@ export function planArchiveResponse(
     const r = range.ranges[0];
     return {
       status: 206,
-      headers: [
-        ...common,
-        ["content-range", `bytes ${r.start}-${r.end}/${length}`],
-        ["content-length", String(r.end - r.start + 1)],
-      ],
+      headers: [...common, ...singleRangeHeaders(r, length)],
       body: r,
     };
   }

@@ -1,6 +1,7 @@
 import { formatHttpDate } from "./http_date.ts";
-import { evaluatePreconditions, ifRangeAllows, type Validators } from "./preconditions.ts";
-import { type ByteRange, parseRange } from "./range.ts";
+import { evaluatePreconditions, type Validators } from "./preconditions.ts";
+import type { ByteRange } from "./range.ts";
+import { requestedRange, singleRangeHeaders } from "./requested_range.ts";
 
 /** What is known about the file being served. */
 export interface Representation extends Validators {
@@ -73,11 +74,7 @@ export function planFileResponse(
     ["accept-ranges", "bytes"],
     ["x-content-type-options", "nosniff"],
   ];
-  // Range is defined for GET only (RFC 9110 §14.2): HEAD describes the 200.
-  const rangeHeader = method === "GET" ? request.get("range") : null;
-  const range = rangeHeader !== null && ifRangeAllows(request.get("if-range"), rep)
-    ? parseRange(rangeHeader, rep.size)
-    : { type: "ignore" as const };
+  const range = requestedRange(method, request, rep, rep.size);
 
   if (range.type === "unsatisfiable") {
     return {
@@ -93,8 +90,7 @@ export function planFileResponse(
       headers: [
         ...common,
         ["content-type", rep.contentType],
-        ["content-range", `bytes ${r.start}-${r.end}/${rep.size}`],
-        ["content-length", String(r.end - r.start + 1)],
+        ...singleRangeHeaders(r, rep.size),
       ],
       body: head ? { type: "none" } : { type: "range", range: r },
     };

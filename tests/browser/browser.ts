@@ -25,6 +25,18 @@ function missingReason(): string | null {
 export const CHROMIUM_MISSING: string | null = missingReason();
 if (CHROMIUM_MISSING) console.warn(`Skipping browser tests: ${CHROMIUM_MISSING}`);
 
+/**
+ * The `Deno.test` options of every browser test: skipped without Chromium,
+ * and the op and resource sanitizers off, since puppeteer keeps its browser
+ * process, pipes and WebSocket to Chromium open across awaits in ways the
+ * sanitizers report as leaks even though `await using` closes them all.
+ */
+export const BROWSER_TEST = {
+  ignore: CHROMIUM_MISSING !== null,
+  sanitizeOps: false,
+  sanitizeResources: false,
+} as const;
+
 /** A browser with its own profile; `await using` closes it and removes the profile. */
 export type TestBrowser = Browser & AsyncDisposable;
 
@@ -62,6 +74,37 @@ export async function launchBrowser(): Promise<TestBrowser> {
       await Deno.remove(profile, { recursive: true });
     },
   });
+}
+
+/** A fresh browser with one page and the errors it reports; `await using` closes the browser. */
+export interface OpenPage extends AsyncDisposable {
+  browser: TestBrowser;
+  page: Page;
+  /** What `collectErrors()` records for `page`. */
+  errors: string[];
+}
+
+/**
+ * Launches a browser (see `launchBrowser()`), opens a page that records its
+ * errors (see `collectErrors()`) and, given `url`, loads it.
+ *
+ * @example
+ * ```ts
+ * await using tab = await openPage(server.href("/"));
+ * const { page, errors } = tab;
+ * ```
+ */
+export async function openPage(url?: string): Promise<OpenPage> {
+  const browser = await launchBrowser();
+  try {
+    const page = await browser.newPage();
+    const errors = collectErrors(page);
+    if (url !== undefined) await page.goto(url);
+    return { browser, page, errors, [Symbol.asyncDispose]: () => browser[Symbol.asyncDispose]() };
+  } catch (error) {
+    await browser[Symbol.asyncDispose]();
+    throw error;
+  }
 }
 
 /** Console errors, failed requests and uncaught exceptions a page reports. */
