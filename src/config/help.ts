@@ -29,6 +29,8 @@ Flags (each also read from an environment variable, e.g. SLUICE_PORT):
   --heartbeat MS         SSE heartbeat interval (default 15000)
   --grace MS             on shutdown, how long uploads and downloads may finish (default 10000)
   --max-streams N        concurrent long-lived requests per client (default 64)
+  --body-timeout MS      cut off an upload body that sends nothing this long with 408
+                         (default 60000; 0: off)
   --header-timeout MS    close a connection that has not sent its request headers by
                          then (default 0: off; any of these three connection limits
                          turns WebSocket off, see README "Limits")

@@ -53,6 +53,8 @@ export interface Config {
   maxStreams: number;
   /** A new connection must send its first request's headers within this many ms (0: off). */
   headerTimeout: number;
+  /** An upload body that sends nothing for this many ms is cut off with 408 (0: off). */
+  bodyTimeout: number;
   /** A connection with no request in progress is closed after this many ms (0: off). */
   keepAliveTimeout: number;
   /** Open connections allowed per client address (0: no cap). */
@@ -99,6 +101,7 @@ const STRING_FLAGS = [
   "grace",
   "max-streams",
   "header-timeout",
+  "body-timeout",
   "keepalive-timeout",
   "max-client-connections",
   "max-memory",
@@ -292,6 +295,7 @@ export function parseConfig(
     heartbeat: parseInteger("--heartbeat", text("heartbeat") ?? "15000", 100, 3_600_000),
     grace: parseInteger("--grace", text("grace") ?? "10000", 0, 3_600_000),
     maxStreams: parseInteger("--max-streams", text("max-streams") ?? "64", 1, 1_000_000),
+    bodyTimeout: parseInteger("--body-timeout", text("body-timeout") ?? "60000", 0, 3_600_000),
     headerTimeout: parseInteger(
       "--header-timeout",
       text("header-timeout") ?? "0",

@@ -13,6 +13,7 @@ import {
 import type { ShareRecord } from "../shares/share_repository.ts";
 import { openStream } from "../stream_slots.ts";
 import { ByteLimitStream } from "../streams/byte_limit_stream.ts";
+import { IdleTimeoutStream } from "../streams/idle_timeout_stream.ts";
 
 /**
  * `PUT /_/s/<token>/<name>` into a drop box: streams the body into a new
@@ -48,7 +49,7 @@ export async function dropUpload(
   try {
     const result = await writer.write(
       writer.locate(target.segments),
-      body.pipeThrough(limit),
+      body.pipeThrough(new IdleTimeoutStream(ctx.config.bodyTimeout)).pipeThrough(limit),
       (current) => {
         if (target.reservedBytes > 0 && limit.bytes !== target.reservedBytes) {
           throw new SourceError(new RangeError("Body shorter than Content-Length"));
@@ -83,6 +84,7 @@ export async function dropUpload(
 function failureReason(error: unknown): string {
   if (error instanceof SourceError) return "aborted";
   if (error instanceof HttpError && error.status === 413) return "limit";
+  if (error instanceof HttpError && error.status === 408) return "aborted";
   if (error instanceof HttpError && error.status === 409) return "conflict";
   return "disk";
 }

@@ -14,6 +14,7 @@ import { checkWritablePath } from "../path/check_writable_path.ts";
 import { decodePath, encodePath } from "../path/decode_path.ts";
 import { openStream } from "../stream_slots.ts";
 import { ByteLimitStream } from "../streams/byte_limit_stream.ts";
+import { IdleTimeoutStream } from "../streams/idle_timeout_stream.ts";
 import { DigestStream } from "../streams/digest_stream.ts";
 import { BufferPool, pooledChunks } from "../streams/pooled_chunk_stream.ts";
 import { discardFinderMetadata, isFinderMetadata } from "./dav_finder.ts";
@@ -78,6 +79,7 @@ export const upload: Handler = async (request, ctx) => {
   const digest = new DigestStream([...algorithms]);
   const pool = new BufferPool(UPLOAD_CHUNK);
   const source = pooledChunks(request.body ?? emptyBody(), pool)
+    .pipeThrough(new IdleTimeoutStream(ctx.config.bodyTimeout))
     .pipeThrough(limit)
     .pipeThrough(digest);
 
@@ -156,6 +158,7 @@ function failureReason(error: unknown): string {
   if (error instanceof SourceError) return "aborted";
   if (error instanceof HttpError) {
     if (error.status === 413) return "limit";
+    if (error.status === 408) return "aborted";
     if (error.status === 412) return "precondition";
     if (error.status === 409) return "conflict";
     if (error.status === 400) return "digest";

@@ -6,6 +6,7 @@ import { ResumableFile, UploadDataLost } from "../fs/resumable_file.ts";
 import { equalBytes, formatReprDigest, parseDigestField } from "../http/digest.ts";
 import { makeEtag } from "../http/etag.ts";
 import { HttpError } from "../http/http_error.ts";
+import { IdleTimeoutStream } from "../streams/idle_timeout_stream.ts";
 import { encodePath } from "../path/decode_path.ts";
 import { type DropTarget, recordDropUpload, releaseDropTarget } from "../shares/drop_box.ts";
 import { ShareRepository } from "../shares/share_repository.ts";
@@ -208,7 +209,9 @@ export async function appendToUpload(
     release = openStream(ctx, "upload");
     const file = uploadFile(ctx, session);
     const hash = checksum ? createHash(checksum.algorithm) : undefined;
-    const { written, cause } = await file.append(offset, request.body ?? ReadableStream.from([]), {
+    const body = (request.body ?? ReadableStream.from<Uint8Array>([]))
+      .pipeThrough(new IdleTimeoutStream(ctx.config.bodyTimeout));
+    const { written, cause } = await file.append(offset, body, {
       maxBytes: (length ?? maxBytes) - offset,
       hash,
       signal: AbortSignal.any([ctx.state.shutdownSignal, lost.signal, stop.signal]),
