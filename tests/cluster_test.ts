@@ -221,6 +221,8 @@ Deno.test({
       assertEquals(upload.status, 503, "a feature that needs the shared store");
       assertOk(upload.headers.get("retry-after"));
       assertMatch(await upload.text(), /State store unavailable/);
+      const temps = [...Deno.readDirSync(dir.path)].filter((e) => e.name.startsWith(".sluice-"));
+      assertEquals(temps, [], "no temp file without a session");
     });
 
     await t.step("Redis back: instances recover without a restart", async () => {
@@ -242,6 +244,24 @@ Deno.test({
       await put(b.href("/after.txt"), "back");
       await onC.waitFor((e) => e.data.includes('"after.txt"'), "after.txt on C", 10_000);
     });
+  },
+});
+
+Deno.test({
+  name: "cluster: SIGTERM while Redis is down still shuts down at once",
+  ignore: !hasRedis(),
+  async fn() {
+    await using redis = await startRedis();
+    await using dir = await tempDir();
+    const sluice = await startInstance(dir.path, redis.url);
+    await using onEvents = await Subscriber.open(sluice.href("/_/events"));
+    await redis.stop();
+    await onEvents.waitFor((e) => e.type === "reset", "reset");
+    await sleep(1500);
+    // It retried the store meanwhile: still one reset, no "reconnected" flapping.
+    assertEquals(onEvents.events.filter((e) => e.type === "reset").length, 1);
+    const status = await deadline(sluice.stop(), "Sluice to exit", 5000);
+    assertEquals(status.code, 0);
   },
 });
 

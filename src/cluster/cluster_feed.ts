@@ -168,7 +168,8 @@ export class ClusterFeed implements ChangeSource {
         this.#broadcast({ type: "reset", id: "L", reason: value.reason });
       }
       if (value.type !== "change") continue;
-      if (!this.#shared) {
+      // While the store is down, do not wait for it: this instance's changes go out at once.
+      if (!this.#shared || this.#store.status().state === "degraded") {
         this.#broadcast({ type: "change", id: `L${value.id}`, change: value.change });
         continue;
       }
@@ -204,8 +205,11 @@ export class ClusterFeed implements ChangeSource {
     const signal = this.#stop.signal;
     while (!signal.aborted) {
       try {
-        this.#cursor ??= (await this.#store.readAfter(CHANGES_LOG, null, 0)).last ?? "0-0";
+        // A round trip first (it throws while the store is down): recover
+        // only once the store answers, not on every retry.
+        const { last } = await this.#store.readAfter(CHANGES_LOG, null, 0);
         if (!this.#shared) this.#recover();
+        this.#cursor ??= last ?? "0-0";
         for await (const entry of this.#store.subscribe(CHANGES_LOG, this.#cursor, signal)) {
           this.#cursor = entry.id;
           const change = parseChange(entry.data);

@@ -153,10 +153,13 @@ async function create(
     expiresAt: now + ctx.config.uploadExpiry,
     ...(resolved.drop ? { drop: resolved.drop } : {}),
   };
+  const file = uploadFile(ctx, session);
   try {
-    await uploadFile(ctx, session).create();
+    await file.create();
     if (!await sessions.create(session)) throw new HttpError(500, "Upload id collision");
   } catch (error) {
+    // No session (the store may be down): nothing would ever sweep the temp file.
+    await file.remove().catch(() => false);
     if (resolved.drop) await releaseDropTarget(ctx, resolved.drop);
     throw error;
   }

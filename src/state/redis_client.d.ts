@@ -10,7 +10,7 @@ export interface RedisClient {
   on(event: "ready" | "end" | "connect", listener: () => void): this;
   connect(): Promise<RedisClient>;
   sendCommand(args: string[]): Promise<unknown>;
-  duplicate(): RedisClient;
+  duplicate(overrides?: Partial<RedisClientOptions>): RedisClient;
   destroy(): void;
 }
 

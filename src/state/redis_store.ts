@@ -64,6 +64,9 @@ return 1`;
 
 const STREAM_ID = /^\d{1,20}-\d{1,20}$/;
 
+/** Longest wait for one command's answer (a blocking read waits this much longer than it blocks). */
+const COMMAND_TIMEOUT_MS = 2000;
+
 /**
  * The shared state store: records are Redis keys with `PX` expiries, updated
  * atomically by small Lua scripts; event logs are Redis Streams (`XADD …
@@ -80,6 +83,7 @@ const STREAM_ID = /^\d{1,20}-\d{1,20}$/;
 export class RedisStore implements StateStore {
   readonly backend = "redis" as const;
   readonly #client: Client;
+  readonly #url: string;
   readonly #ns: string;
   readonly #logLength: number;
   readonly #options: RedisStoreOptions;
@@ -90,8 +94,9 @@ export class RedisStore implements StateStore {
   #state: "ok" | "degraded" = "ok";
   #closed = false;
 
-  private constructor(client: Client, options: RedisStoreOptions) {
+  private constructor(client: Client, url: string, options: RedisStoreOptions) {
     this.#client = client;
+    this.#url = url;
     this.#options = options;
     this.#ns = options.namespace ?? "sluice:";
     this.#logLength = options.logLength ?? 10_000;
@@ -103,7 +108,7 @@ export class RedisStore implements StateStore {
    */
   static async connect(url: string, options: RedisStoreOptions = {}): Promise<RedisStore> {
     const client = newClient(url, options);
-    const store = new RedisStore(client, options);
+    const store = new RedisStore(client, url, options);
     client.on("error", () => store.#setState("degraded", "connection lost"));
     client.on("ready", () => store.#setState("ok", "connected"));
     try {
@@ -134,14 +139,29 @@ export class RedisStore implements StateStore {
     }
   }
 
-  async #command(args: string[], client: Client = this.#client): Promise<Reply> {
+  /**
+   * Sends one command. It fails with `StoreUnavailable` rather than wait:
+   * when Redis is unreachable, and after `timeoutMs` without an answer (a
+   * command caught by a dying connection must not hang a request).
+   */
+  async #command(
+    args: string[],
+    client: Client = this.#client,
+    timeoutMs = COMMAND_TIMEOUT_MS,
+  ): Promise<Reply> {
     if (this.#closed) throw new StoreUnavailable("State store is closed");
     this.#roundTrips++;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error("no answer in time")), timeoutMs);
+    });
     try {
-      return await client.sendCommand(args) as Reply;
+      return await Promise.race([client.sendCommand(args) as Promise<Reply>, timeout]);
     } catch (error) {
       if (!client.isReady) this.#setState("degraded", (error as Error).message);
       throw new StoreUnavailable(`Redis: ${(error as Error).message}`);
+    } finally {
+      clearTimeout(timer);
     }
   }
 
@@ -265,7 +285,13 @@ export class RedisStore implements StateStore {
   ): AsyncIterable<LogEntry> {
     const key = this.#ns + "log:" + log;
     // A blocking read holds its connection: each subscription gets its own.
-    const reader = this.#client.duplicate();
+    // It does not reconnect: a lost connection ends this subscription with
+    // StoreUnavailable (the caller subscribes again), and connecting to a
+    // Redis that is down fails at once instead of retrying forever.
+    const reader = this.#client.duplicate({
+      url: this.#url,
+      socket: { connectTimeout: 2000, reconnectStrategy: () => false },
+    });
     reader.on("error", () => {});
     this.#readers.add(reader);
     const stop = () => reader.destroy();
@@ -283,6 +309,7 @@ export class RedisStore implements StateStore {
           reply = await this.#command(
             ["XREAD", "COUNT", "500", "BLOCK", "5000", "STREAMS", key, cursor],
             reader,
+            5000 + COMMAND_TIMEOUT_MS,
           ) as typeof reply;
         } catch (error) {
           if (signal.aborted || this.#closed) return;
