@@ -1,3 +1,4 @@
+import { syncDirectory } from "./sync_directory.ts";
 import { join } from "node:path";
 import { HttpError } from "../http/http_error.ts";
 import { contained } from "../path/contained.ts";
@@ -435,19 +436,5 @@ function removeQuietly(path: string): void {
     Deno.removeSync(path);
   } catch {
     // Already gone, or (for a parent) no longer empty: both are fine.
-  }
-}
-
-/** Makes a rename durable; best effort, as not every file system allows it. */
-async function syncDirectory(dir: string): Promise<void> {
-  try {
-    const handle = await Deno.open(dir, { read: true });
-    try {
-      await handle.sync();
-    } finally {
-      handle.close();
-    }
-  } catch {
-    // The data is already synced; only the directory entry may lag.
   }
 }

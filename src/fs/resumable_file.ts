@@ -1,3 +1,4 @@
+import { syncDirectory } from "./sync_directory.ts";
 import { createHash, type Hash } from "node:crypto";
 import { join } from "node:path";
 import { HttpError } from "../http/http_error.ts";
@@ -280,19 +281,5 @@ export class ResumableFile {
       if (error instanceof Deno.errors.NotFound) throw new UploadDataLost();
       throw error;
     }
-  }
-}
-
-/** Makes a rename durable; best effort, as not every file system allows it. */
-async function syncDirectory(dir: string): Promise<void> {
-  try {
-    const handle = await Deno.open(dir, { read: true });
-    try {
-      await handle.sync();
-    } finally {
-      handle.close();
-    }
-  } catch {
-    // The data is already synced; only the directory entry may lag.
   }
 }
