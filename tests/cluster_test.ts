@@ -248,7 +248,8 @@ Deno.test({
 });
 
 Deno.test({
-  name: "cluster: SIGTERM while Redis is down still shuts down at once",
+  name:
+    "cluster: while Redis is down the feed falls back to local changes, and SIGTERM exits at once",
   ignore: !hasRedis(),
   async fn() {
     await using redis = await startRedis();
@@ -260,6 +261,10 @@ Deno.test({
     await sleep(1500);
     // It retried the store meanwhile: still one reset, no "reconnected" flapping.
     assertEquals(onEvents.events.filter((e) => e.type === "reset").length, 1);
+    // The feed falls back to this instance's own changes.
+    await Deno.writeTextFile(`${dir.path}/local.txt`, "written during the outage");
+    const local = await onEvents.waitFor((e) => e.data.includes('"local.txt"'), "local change");
+    assertMatch(local.lastEventId, /^L/);
     const status = await deadline(sluice.stop(), "Sluice to exit", 5000);
     assertEquals(status.code, 0);
   },
