@@ -168,8 +168,12 @@ export class ClusterFeed implements ChangeSource {
         this.#broadcast({ type: "reset", id: "L", reason: value.reason });
       }
       if (value.type !== "change") continue;
-      // While the store is down, do not wait for it: this instance's changes go out at once.
-      if (!this.#shared || this.#store.status().state === "degraded") {
+      // While the store is down, do not wait for it: subscribers get their
+      // reset first, then this instance's changes at once.
+      if (this.#shared && this.#store.status().state === "degraded") {
+        this.#degrade("the store reports it is unreachable");
+      }
+      if (!this.#shared) {
         this.#broadcast({ type: "change", id: `L${value.id}`, change: value.change });
         continue;
       }
