@@ -358,6 +358,7 @@ Deno.test("planArchiveResponse() resumes one range only while the ETag still mat
     name: string;
     method?: string;
     headers: Record<string, string>;
+    version?: string;
     status: number;
     body: { start: number; end: number } | null;
     range?: string;
@@ -376,15 +377,36 @@ Deno.test("planArchiveResponse() resumes one range only while the ETag still mat
       body: null,
     },
     {
-      name: "bytes=100-: the rest",
+      name: "bytes=100- with the URL's v: the rest",
       headers: { range: "bytes=100-" },
+      version: "zip-1-abc",
       status: 206,
       body: { start: 100, end: 999 },
       range: "bytes 100-999/1000",
     },
     {
-      name: "suffix",
+      name: "bytes=100- with nothing tying it to this archive: the whole archive",
+      headers: { range: "bytes=100-" },
+      status: 200,
+      body: { start: 0, end: 999 },
+    },
+    {
+      name: "bytes=100- with the v of an older archive: the whole archive",
+      headers: { range: "bytes=100-" },
+      version: "zip-1-old",
+      status: 200,
+      body: { start: 0, end: 999 },
+    },
+    {
+      name: "If-Match: * ties nothing: the whole archive",
+      headers: { range: "bytes=100-", "if-match": "*" },
+      status: 200,
+      body: { start: 0, end: 999 },
+    },
+    {
+      name: "suffix with the URL's v",
       headers: { range: "bytes=-10" },
+      version: "zip-1-abc",
       status: 206,
       body: { start: 990, end: 999 },
       range: "bytes 990-999/1000",
@@ -430,12 +452,20 @@ Deno.test("planArchiveResponse() resumes one range only while the ETag still mat
     {
       name: "several ranges: the whole archive",
       headers: { range: "bytes=0-9,500-509" },
+      version: "zip-1-abc",
       status: 200,
       body: { start: 0, end: 999 },
     },
     {
-      name: "past the end: 416",
+      name: "past the end: the whole archive without a validator",
       headers: { range: "bytes=1000-" },
+      status: 200,
+      body: { start: 0, end: 999 },
+    },
+    {
+      name: "past the end with the URL's v: 416",
+      headers: { range: "bytes=1000-" },
+      version: "zip-1-abc",
       status: 416,
       body: null,
       range: "bytes */1000",
@@ -455,7 +485,13 @@ Deno.test("planArchiveResponse() resumes one range only while the ETag still mat
   ];
   for (const c of cases) {
     await t.step(c.name, () => {
-      const plan = planArchiveResponse(c.method ?? "GET", new Headers(c.headers), etag, 1000);
+      const plan = planArchiveResponse(
+        c.method ?? "GET",
+        new Headers(c.headers),
+        etag,
+        1000,
+        c.version ?? null,
+      );
       assertEquals([plan.status, plan.body], [c.status, c.body]);
       const headers = new Map(plan.headers);
       assertEquals(headers.get("content-range"), c.range);
@@ -684,7 +720,7 @@ Deno.test("serveArchive() never splices two archives: a changed folder gets the 
   }
 });
 
-Deno.test("serveArchive() with curl -C -: resumes with If-Range, refuses to append another archive", async (t) => {
+Deno.test("serveArchive() with curl -C -: resumes with If-Range or the versioned URL, never appends another archive", async (t) => {
   if (!(await has("curl"))) return;
   await using dir = await manyFiles(30, 7);
   await using out = await tempDir();
@@ -692,33 +728,66 @@ Deno.test("serveArchive() with curl -C -: resumes with If-Range, refuses to appe
   const url = server.href("/?download=zip");
   const full = await fetch(url);
   const etag = full.headers.get("etag")!;
+  const versioned = new URL(full.headers.get("content-location")!, url).href;
+  assertEquals(new URL(versioned).searchParams.get("v"), etag.slice(1, -1));
+  assertEquals(new URL(versioned).searchParams.get("download"), "zip");
   const whole = new Uint8Array(await full.arrayBuffer());
   const path = `${out.path}/folder.zip`;
   const cut = Math.floor(whole.length * 0.4);
-  /** `curl -C -`: continues `path` from its size, sending one precondition `header`. */
-  const curlContinue = (header: string) =>
-    run("curl", ["-sS", "-f", "-C", "-", "-H", header, "-o", path, url]);
+  /** `curl -C -`: continues `path` from its size, with extra `args`. */
+  const curlContinue = (target: string, ...args: string[]) =>
+    run("curl", ["-sS", "-f", "-C", "-", ...args, "-o", path, target]);
   await t.step("curl continues a cut file to the identical archive", async () => {
     await Deno.writeFile(path, whole.subarray(0, cut));
-    const curl = await curlContinue(`If-Range: ${etag}`);
+    const curl = await curlContinue(url, "-H", `If-Range: ${etag}`);
     assertEquals(curl.code, 0, curl.out);
     assertSameBytes(await Deno.readFile(path), whole);
   });
+  await t.step("plain curl -C - on the versioned URL continues too", async () => {
+    await Deno.writeFile(path, whole.subarray(0, cut));
+    const curl = await curlContinue(versioned);
+    assertEquals(curl.code, 0, curl.out);
+    assertSameBytes(await Deno.readFile(path), whole);
+  });
+  await t.step("plain curl -C - on the unversioned URL: refused, nothing appended", async () => {
+    await Deno.writeFile(path, whole.subarray(0, cut));
+    const curl = await curlContinue(url);
+    assertEquals(curl.code, 33, curl.out); // CURLE_RANGE_ERROR: the server sent it all
+    assertSameBytes(await Deno.readFile(path), whole.subarray(0, cut));
+  });
   await Deno.writeTextFile(`${dir.path}/f0.bin`, "changed");
-  await t.step(
-    "If-Range after a change: curl stops (the server sent the whole archive)",
-    async () => {
+  for (
+    const [name, target, args] of [
+      ["If-Range", url, ["-H", `If-Range: ${etag}`]],
+      ["the versioned URL", versioned, []],
+    ] as const
+  ) {
+    await t.step(`${name} after a change: curl stops (the whole archive was sent)`, async () => {
       await Deno.writeFile(path, whole.subarray(0, cut));
-      const curl = await curlContinue(`If-Range: ${etag}`);
-      assertEquals(curl.code, 33, curl.out); // CURLE_RANGE_ERROR
+      const curl = await curlContinue(target, ...args);
+      assertEquals(curl.code, 33, curl.out);
       assertSameBytes(await Deno.readFile(path), whole.subarray(0, cut));
-    },
-  );
+    });
+  }
   await t.step("If-Match after a change: 412, nothing appended", async () => {
-    const curl = await curlContinue(`If-Match: ${etag}`);
+    const curl = await curlContinue(url, "-H", `If-Match: ${etag}`);
     assertEquals(curl.code, 22, curl.out); // CURLE_HTTP_RETURNED_ERROR
     assertSameBytes(await Deno.readFile(path), whole.subarray(0, cut));
   });
+  await t.step(
+    "an old versioned URL without Range still downloads the current archive",
+    async () => {
+      const res = await fetch(versioned);
+      assertEquals(res.status, 200);
+      const now = res.headers.get("etag")!;
+      assertOk(now !== etag);
+      assertEquals(
+        new URL(res.headers.get("content-location")!, url).searchParams.get("v"),
+        now.slice(1, -1),
+      );
+      await res.body!.cancel();
+    },
+  );
 });
 
 Deno.test("serveArchive() HEAD, 416, several ranges, and tar.gz (not resumable)", async (t) => {
@@ -734,19 +803,21 @@ Deno.test("serveArchive() HEAD, 416, several ranges, and tar.gz (not resumable)"
     assertMatch(headers.etag, /^"tar-3-/);
     await head.body?.cancel();
   });
+  const head = await fetch(url, { method: "HEAD" });
+  const versioned = new URL(head.headers.get("content-location")!, url).href;
   await t.step("a range past the end is a 416 with the length", async () => {
-    const res = await fetch(url, { headers: { range: `bytes=${length}-` } });
+    const res = await fetch(versioned, { headers: { range: `bytes=${length}-` } });
     assertEquals(res.status, 416);
     assertEquals(res.headers.get("content-range"), `bytes */${length}`);
     assertMatch(await res.text(), /Range not satisfiable/);
   });
   await t.step("several ranges get the whole archive", async () => {
-    const res = await fetch(url, { headers: { range: "bytes=0-1,600-700" } });
+    const res = await fetch(versioned, { headers: { range: "bytes=0-1,600-700" } });
     assertEquals(res.status, 200);
     assertEquals((await res.arrayBuffer()).byteLength, length);
   });
   await t.step("a tiny range inside a header", async () => {
-    const res = await fetch(url, { headers: { range: "bytes=257-261" } });
+    const res = await fetch(versioned, { headers: { range: "bytes=257-261" } });
     assertEquals(res.status, 206);
     assertEquals(await res.text(), "ustar");
   });

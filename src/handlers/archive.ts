@@ -7,7 +7,7 @@ import { zipLayout } from "../archive/zip_format.ts";
 import type { FileInfo } from "../fs/file_store.ts";
 import { contentDisposition } from "../http/content_disposition.ts";
 import { HttpError } from "../http/http_error.ts";
-import { planArchiveResponse } from "../http/plan_archive_response.ts";
+import { archiveVersion, planArchiveResponse } from "../http/plan_archive_response.ts";
 import type { ServerState } from "../server_state.ts";
 import { openStream } from "../stream_slots.ts";
 import { headResponse } from "./stream_response.ts";
@@ -28,6 +28,17 @@ function parseFormat(value: string): Format {
   if (value === "tar") return "tar";
   if (value === "tar.gz" || value === "tgz") return "tar.gz";
   throw new HttpError(400, 'Unknown archive format (use "zip", "tar" or "tar.gz")');
+}
+
+/**
+ * This archive's own URL, relative to the request's: the same query with
+ * `v` set to the archive's version, so that plain `curl -C -` can resume
+ * it and never appends a changed folder's archive.
+ */
+function versionedUrl(url: URL, etag: string): string {
+  const query = new URLSearchParams(url.searchParams);
+  query.set("v", archiveVersion(etag));
+  return `?${query}`;
 }
 
 // One per server (keyed by its state), so test servers never share one.
@@ -51,6 +62,8 @@ function crcsOf(state: ServerState): CrcCache {
  * ZIP and tar downloads resume: a strong ETag over every entry's name,
  * size, mtime and inode, `If-Match` / `If-Range`, and a single `Range`
  * answered from the archive's layout, reading only the files it covers.
+ * `Content-Location` names this very archive (`?download=zip&v=…`): a
+ * `Range` on it, or one with a validator, resumes; any other gets it all.
  */
 export async function serveArchive(
   request: Request,
@@ -85,11 +98,13 @@ export async function serveArchive(
     }
     const layout = format === "zip" ? zipLayout(entries) : null;
     const length = layout?.length ?? tarLength(entries);
+    const etag = archiveEtag(format, entries);
     const plan = planArchiveResponse(
       request.method,
       request.headers,
-      archiveEtag(format, entries),
+      etag,
       length,
+      ctx.url.searchParams.get("v"),
     );
     if (plan.status === 412) {
       throw new HttpError(412, "If-Match does not match: the folder changed");
@@ -97,7 +112,10 @@ export async function serveArchive(
     if (plan.status === 416) {
       throw new HttpError(416, "Range not satisfiable", Object.fromEntries(plan.headers));
     }
-    const init = { status: plan.status, headers: [...headers, ...plan.headers] };
+    const init = {
+      status: plan.status,
+      headers: [...headers, ...plan.headers, ["content-location", versionedUrl(ctx.url, etag)]],
+    };
     if (plan.body === null) {
       release();
       return new Response(null, init);
