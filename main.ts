@@ -115,6 +115,16 @@ async function main(): Promise<void> {
     );
   }
 
+  if (config.dropUploadCache && Deno.build.os !== "linux") {
+    fail("--drop-upload-cache works on Linux only", 2);
+  }
+  if (config.dropUploadCache && Deno.permissions.querySync({ name: "ffi" }).state !== "granted") {
+    fail(
+      "--drop-upload-cache calls posix_fadvise from the C library: run Deno with --allow-ffi",
+      2,
+    );
+  }
+
   const required = config.state !== null;
   const dir = config.redis === null ? stateDir(config.state, real, config.dotfiles) : null;
   if (required && dir !== null) {

@@ -5,6 +5,7 @@
  * deno task compile                       # dist/sluice for this machine
  * deno task compile --target aarch64-unknown-linux-gnu --output dist/sluice-linux-arm64
  * deno task compile --read-only           # a binary without write permission
+ * deno task compile --ffi                 # with FFI, for --drop-upload-cache
  * ```
  *
  * `deno compile` downloads its runtime (`denort`) on first use. Offline,
@@ -37,15 +38,17 @@ export const STATE_ENV_NAMES: readonly string[] = ["HOME", "XDG_STATE_HOME"];
 /**
  * The permissions baked into the binary: read any ROOT, net, the `SLUICE_*`
  * variables and the two that locate the default state folder, free disk
- * space (WebDAV quota), and write only when `write` (needed by `--upload`).
+ * space (WebDAV quota), write only when `write` (needed by `--upload`), and
+ * FFI only when `ffi` (needed by `--drop-upload-cache`).
  */
-export function permissionFlags(write: boolean): string[] {
+export function permissionFlags(write: boolean, ffi = false): string[] {
   return [
     "--allow-read",
     ...(write ? ["--allow-write"] : []),
     "--allow-net",
     `--allow-env=${[...ENV_NAMES, ...STATE_ENV_NAMES].join(",")}`,
     "--allow-sys=statfs",
+    ...(ffi ? ["--allow-ffi"] : []),
   ];
 }
 
@@ -57,13 +60,15 @@ export interface CompileOptions {
   target?: string;
   /** Grant write permission (for `--upload`). */
   write: boolean;
+  /** Grant FFI (for `--drop-upload-cache`). */
+  ffi?: boolean;
 }
 
 /** The `deno` arguments that build Sluice; run them with the repository as cwd. */
 export function compileArgs(options: CompileOptions): string[] {
   return [
     "compile",
-    ...permissionFlags(options.write),
+    ...permissionFlags(options.write, options.ffi),
     "--include",
     "static",
     ...(options.target ? ["--target", options.target] : []),
@@ -169,12 +174,13 @@ async function main(): Promise<number> {
       target: { type: "string" },
       output: { type: "string", default: "dist/sluice" },
       "read-only": { type: "boolean", default: false },
+      ffi: { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
   });
   if (values.help) {
     console.log(
-      "Usage: deno task compile [--target TRIPLE] [--output PATH] [--read-only]\n" +
+      "Usage: deno task compile [--target TRIPLE] [--output PATH] [--read-only] [--ffi]\n" +
         `Targets: ${TARGETS.join(", ")}`,
     );
     return 0;
@@ -188,6 +194,7 @@ async function main(): Promise<number> {
     output: values.output,
     target: values.target,
     write: !values["read-only"],
+    ffi: values.ffi,
   });
   console.error(`compile: deno ${args.join(" ")}`);
   const child = new Deno.Command(Deno.execPath(), {

@@ -16,6 +16,7 @@ import { UploadSweeper } from "./upload_sweeper.ts";
 import { RedisStore } from "./state/redis_store.ts";
 import { SqliteStore } from "./state/sqlite_store.ts";
 import type { StateStore } from "./state/state_store.ts";
+import { openPageCache } from "./fs/page_cache.ts";
 
 /** A running Sluice server. */
 export interface RunningServer {
@@ -110,7 +111,7 @@ function exists(path: string): boolean {
  */
 export function startServer(config: Config, stateStore: StateStore | null = null): RunningServer {
   const store = new FileStore(config.root);
-  const state = new ServerState();
+  const state = new ServerState({ pageCache: config.dropUploadCache ? openPageCache() : null });
   const metrics = new Metrics();
   const changeFeed = new ChangeFeed(store.root, {
     dotfiles: config.dotfiles,

@@ -1,3 +1,5 @@
+import type { PageCache } from "./fs/page_cache.ts";
+
 /** Kinds of long-lived requests the server counts. */
 export const STREAM_KINDS = [
   "download",
@@ -13,10 +15,13 @@ export type StreamKind = typeof STREAM_KINDS[number];
 
 /**
  * Process-wide live state: open streams by kind (for health, metrics and
- * shutdown) and the shutdown signal long-lived streams listen to.
+ * shutdown), the shutdown signal long-lived streams listen to, and the
+ * page cache uploads drop their bytes from.
  */
 export class ServerState {
   readonly startedAt = Date.now();
+  /** Where uploads drop what is on disk from memory (`--drop-upload-cache`), else `null`. */
+  readonly pageCache: PageCache | null;
   /**
    * Temp files of uploads in progress. Shutdown removes those still here
    * when its grace ends: a process exit skips the uploads' own cleanup.
@@ -25,6 +30,10 @@ export class ServerState {
   readonly #open = new Map<StreamKind, number>();
   readonly #idle = new Map<StreamKind, (() => void)[]>();
   readonly #shutdown = new AbortController();
+
+  constructor(options: { pageCache?: PageCache | null } = {}) {
+    this.pageCache = options.pageCache ?? null;
+  }
 
   /** Aborted when the server begins a graceful shutdown. */
   get shutdownSignal(): AbortSignal {

@@ -58,6 +58,8 @@ Deno.test("permissionFlags() grants write only when asked, env only for SLUICE_*
     envFlag,
     sys,
   ]);
+  assertEquals(permissionFlags(false, true).at(-1), "--allow-ffi");
+  assertOk(!permissionFlags(true).includes("--allow-ffi"));
   assertOk(ENV_NAMES.every((name) => name.startsWith("SLUICE_")));
 });
 

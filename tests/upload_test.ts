@@ -479,6 +479,7 @@ Deno.test("FileWriter.write() removes the temp file and new parents when the dis
         // The first 1 MiB batch lands on disk, the second fails.
         write: (bytes: Uint8Array) => writes++ === 0 ? file.write(bytes) : Promise.reject(full),
         sync: () => file.sync(),
+        syncData: () => file.syncData(),
         stat: () => file.stat(),
         close: () => file.close(),
       };

@@ -21,6 +21,8 @@ Flags (each also read from an environment variable, e.g. SLUICE_PORT):
   --dav-strict           RFC 4918 to the letter: PUT, COPY and MOVE into a missing
                          folder answer 409 instead of creating it
   --max-upload SIZE      largest upload (default 10GiB; e.g. 500MB, 2GiB)
+  --drop-upload-cache    drop uploaded bytes from the page cache once they are on
+                         disk (Linux; run Deno with --allow-ffi)
   --upload-expiry TIME   drop unfinished resumable uploads idle this long (default 24h)
   --auth USER:PASS[:rw|:ro]  HTTP Basic user (repeatable; PASS may be sha256:<hex>)
   --anonymous-read       let clients without credentials read

@@ -61,6 +61,8 @@ export interface Config {
   maxClientConnections: number;
   /** Memory budget in bytes: near it, new long-lived streams are refused with 503. */
   maxMemory: number;
+  /** Drop uploaded bytes from the page cache once on disk (Linux, needs FFI). */
+  dropUploadCache: boolean;
   /** At start, upload temp files unchanged for this many ms are removed. */
   staleTempAge: number;
   /** Folder of the embedded state store (`--state`); `null` picks the default. */
@@ -83,6 +85,7 @@ const BOOLEAN_FLAGS = [
   "insecure",
   "watch",
   "no-compress",
+  "drop-upload-cache",
   "help",
   "version",
 ] as const;
@@ -315,6 +318,7 @@ export function parseConfig(
       1_000_000,
     ),
     maxMemory: parseByteSize(text("max-memory") ?? "2GiB"),
+    dropUploadCache: flag("drop-upload-cache"),
     staleTempAge: parseInteger(
       "--stale-temp-age",
       text("stale-temp-age") ?? "3600000",

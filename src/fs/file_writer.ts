@@ -1,4 +1,6 @@
 import { syncDirectory } from "./sync_directory.ts";
+import type { PageCache } from "./page_cache.ts";
+import { Writeback, WRITEBACK_STEP } from "./writeback.ts";
 import { join } from "node:path";
 import { HttpError } from "../http/http_error.ts";
 import { contained } from "../path/contained.ts";
@@ -57,7 +59,7 @@ function lstatOrNull(path: string): Deno.FileInfo | null {
 }
 
 /** What the writer needs from the temporary file it streams into. */
-export type TempFile = Pick<Deno.FsFile, "write" | "sync" | "stat" | "close">;
+export type TempFile = Pick<Deno.FsFile, "write" | "sync" | "syncData" | "stat" | "close">;
 
 function createTemp(path: string): Promise<Deno.FsFile> {
   return Deno.open(path, { write: true, createNew: true, mode: 0o644 });
@@ -78,26 +80,34 @@ async function writeAll(file: TempFile, bytes: Uint8Array): Promise<void> {
  */
 class BatchedWriter {
   readonly #file: TempFile;
+  readonly #wrote: (bytes: number) => void;
   #buffer: Uint8Array<ArrayBuffer> | null = uploadBatches.take();
   #filled = 0;
 
-  constructor(file: TempFile) {
+  /** `wrote` hears of every write that reached the file. */
+  constructor(file: TempFile, wrote: (bytes: number) => void) {
     this.#file = file;
+    this.#wrote = wrote;
   }
 
   async write(chunk: Uint8Array): Promise<void> {
     const buffer = this.#buffer;
-    if (buffer === null) return await writeAll(this.#file, chunk);
+    if (buffer === null) return await this.#writeAll(chunk);
     if (this.#filled + chunk.length > buffer.length) await this.flush();
-    if (chunk.length >= buffer.length) return await writeAll(this.#file, chunk);
+    if (chunk.length >= buffer.length) return await this.#writeAll(chunk);
     buffer.set(chunk, this.#filled);
     this.#filled += chunk.length;
   }
 
   async flush(): Promise<void> {
     if (this.#filled === 0 || this.#buffer === null) return;
-    await writeAll(this.#file, this.#buffer.subarray(0, this.#filled));
+    await this.#writeAll(this.#buffer.subarray(0, this.#filled));
     this.#filled = 0;
+  }
+
+  async #writeAll(bytes: Uint8Array): Promise<void> {
+    await writeAll(this.#file, bytes);
+    this.#wrote(bytes.length);
   }
 
   /** Returns the buffer to the pool (once no write is in flight). */
@@ -123,19 +133,27 @@ export class FileWriter {
 
   readonly #openTemp: (path: string) => Promise<TempFile>;
   readonly #temps: Set<string>;
+  readonly #pageCache: PageCache | null;
 
   /**
    * `root` must already be a real path, such as `FileStore.root`.
    * `openTemp` creates the temporary file (tests inject failing disks);
-   * `temps` lists temp files while their upload runs (`ServerState.temps`).
+   * `temps` lists temp files while their upload runs (`ServerState.temps`);
+   * with `pageCache`, uploads are flushed as they stream and what is on
+   * disk is dropped from the page cache (`--drop-upload-cache`).
    */
   constructor(
     root: string,
-    options: { openTemp?: (path: string) => Promise<TempFile>; temps?: Set<string> } = {},
+    options: {
+      openTemp?: (path: string) => Promise<TempFile>;
+      temps?: Set<string>;
+      pageCache?: PageCache | null;
+    } = {},
   ) {
     this.root = root;
     this.#openTemp = options.openTemp ?? createTemp;
     this.#temps = options.temps ?? new Set();
+    this.#pageCache = options.pageCache ?? null;
   }
 
   /**
@@ -219,13 +237,22 @@ export class FileWriter {
     let created: string[] = [];
     let file: TempFile | null = null;
     let batch: BatchedWriter | null = null;
+    let writeback: Writeback | null = null;
     let drained = false;
     let committed = false;
     this.#temps.add(temp);
     try {
       created = this.#makeParents(target);
-      file = await this.#openTemp(temp);
-      batch = new BatchedWriter(file);
+      const opened = file = await this.#openTemp(temp);
+      if (this.#pageCache !== null) {
+        writeback = new Writeback(() => opened.syncData(), {
+          path: temp,
+          start: 0,
+          step: WRITEBACK_STEP,
+          pageCache: this.#pageCache,
+        });
+      }
+      batch = new BatchedWriter(file, (bytes) => writeback?.wrote(bytes));
       while (true) {
         let next: ReadableStreamReadResult<Uint8Array>;
         try {
@@ -240,6 +267,8 @@ export class FileWriter {
       }
       drained = true;
       await batch.flush();
+      // Data first (dropped from the page cache with a writeback), then metadata.
+      await writeback?.sync();
       await file.sync();
       const stat = await file.stat();
       file.close();
@@ -255,6 +284,7 @@ export class FileWriter {
     } finally {
       if (!drained) await reader.cancel().catch(() => {});
       reader.releaseLock();
+      await writeback?.settled().catch(() => {});
       batch?.release();
       if (file !== null) file.close();
       if (!committed) {

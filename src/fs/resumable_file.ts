@@ -1,7 +1,10 @@
 import { syncDirectory } from "./sync_directory.ts";
+import type { PageCache } from "./page_cache.ts";
+import { Writeback, WRITEBACK_STEP } from "./writeback.ts";
 import { createHash, type Hash } from "node:crypto";
 import { join } from "node:path";
 import { HttpError } from "../http/http_error.ts";
+import { IdleTimeoutStream } from "../streams/idle_timeout_stream.ts";
 import { BufferPool, pooledChunks } from "../streams/pooled_chunk_stream.ts";
 import { errorCode } from "./error_code.ts";
 import { type FileInfo, toFileInfo } from "./file_store.ts";
@@ -22,18 +25,6 @@ const BATCH = 1024 * 1024;
 /** Buffers shared by every append of this process (a few kept for reuse). */
 const readPool = new BufferPool(READ_CHUNK, 8);
 const pool = new BufferPool(BATCH, 8);
-
-/**
- * While an append streams, what it wrote is flushed (`fdatasync`) in the
- * background whenever this many more bytes were written since the last
- * flush began, one flush at a time: the disk works while the body still
- * arrives, and the sync that acknowledges the append waits only for the
- * tail. Measured with 16 MiB `PATCH`es of a 2 GiB upload: that final
- * sync went from about 4.5 ms (one flush at half the body) to about 2 ms
- * (steps of 1 or 2 MiB slowed the body more than they saved); the whole
- * upload's speed did not change beyond the noise.
- */
-const FLUSH_STEP = 4 * 1024 * 1024;
 
 /**
  * During a long append, the bytes so far are `fsync`ed and reported to
@@ -60,6 +51,10 @@ export interface AppendOptions {
   signal?: AbortSignal;
   /** Called after each `fsync`ed checkpoint with the bytes appended so far. */
   checkpoint?: (written: number) => Promise<void>;
+  /** Ends the body with `HttpError(408)` when nothing arrives for this many ms (0: never). */
+  idleTimeout?: number;
+  /** Drops what is on disk from the page cache (`--drop-upload-cache`). */
+  pageCache?: PageCache | null;
 }
 
 /** The upload's data is missing or shorter than acknowledged. */
@@ -119,37 +114,29 @@ export class ResumableFile {
     // full: fewer thread-pool round trips than a write per network read.
     const batch = new Uint8Array(pool.take());
     let filled = 0;
-    let written = 0;
     let synced = 0;
-    let flushedFrom = 0;
-    let flushing: Promise<void> | null = null;
-    // A failed background flush fails the append: Linux reports a write
-    // error to one `fsync` only, so the final one might not see it.
-    let flushError: { error: unknown } | null = null;
     let cause: unknown = null;
-    const reader = pooledChunks(body, readPool).getReader();
+    const writeback = new Writeback(() => file.syncData(), {
+      path: this.path,
+      start: offset,
+      step: WRITEBACK_STEP,
+      pageCache: options.pageCache ?? null,
+    });
+    // The timeout goes after the pooled reads, which need the raw byte stream.
+    const idle = options.idleTimeout ?? 0;
+    const chunks = pooledChunks(body, readPool);
+    const reader = (idle > 0 ? chunks.pipeThrough(new IdleTimeoutStream(idle)) : chunks)
+      .getReader();
     const stop = () => reader.cancel(options.signal?.reason).catch(() => {});
     options.signal?.addEventListener("abort", stop, { once: true });
-    // Waits for the running background flush; rethrows a failed one's error.
-    const settled = async () => {
-      await flushing;
-      if (flushError !== null) throw flushError.error;
-    };
     const writeBatch = async () => {
       await writeAll(file, batch.subarray(0, filled));
-      written += filled;
+      writeback.wrote(filled);
       filled = 0;
-      if (flushing === null && written - flushedFrom >= FLUSH_STEP) {
-        flushedFrom = written;
-        flushing = file.syncData()
-          .catch((error) => void (flushError ??= { error }))
-          .finally(() => flushing = null);
-      }
-      if (options.checkpoint && written - synced >= CHECKPOINT_BYTES) {
-        await settled();
-        await file.syncData();
-        synced = written;
-        await options.checkpoint(written);
+      if (options.checkpoint && writeback.written - synced >= CHECKPOINT_BYTES) {
+        await writeback.sync();
+        synced = writeback.written;
+        await options.checkpoint(synced);
       }
     };
     try {
@@ -171,11 +158,11 @@ export class ResumableFile {
           break;
         }
         const chunk = next.value;
-        if (written + filled + chunk.length > options.maxBytes) {
+        if (writeback.written + filled + chunk.length > options.maxBytes) {
           readPool.give(chunk.buffer);
           await stop();
+          await writeback.settled().catch(() => {});
           await file.truncate(offset);
-          written = filled = 0;
           throw new HttpError(413, "Upload larger than its length or the size limit");
         }
         options.hash?.update(chunk);
@@ -190,11 +177,10 @@ export class ResumableFile {
       }
       // What arrived before an interruption is kept too.
       if (filled > 0) await writeBatch();
-      await settled();
-      if (written > synced) await file.syncData();
-      return { written, cause };
+      await writeback.sync();
+      return { written: writeback.written, cause };
     } finally {
-      await flushing;
+      await writeback.settled().catch(() => {});
       options.signal?.removeEventListener("abort", stop);
       reader.releaseLock();
       file.close();

@@ -44,7 +44,10 @@ export async function dropUpload(
     throw error;
   }
   const limit = new ByteLimitStream(target.maxBytes);
-  const writer = new FileWriter(ctx.store.root, { temps: ctx.state.temps });
+  const writer = new FileWriter(ctx.store.root, {
+    temps: ctx.state.temps,
+    pageCache: ctx.state.pageCache,
+  });
   const body = request.body ?? new ReadableStream({ start: (c) => c.close() });
   try {
     const result = await writer.write(

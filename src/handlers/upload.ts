@@ -52,7 +52,10 @@ export const upload: Handler = async (request, ctx) => {
     ctx.metrics.uploadFailed("limit");
     throw new HttpError(413, "Upload too large");
   }
-  const writer = new FileWriter(ctx.store.root, { temps: ctx.state.temps });
+  const writer = new FileWriter(ctx.store.root, {
+    temps: ctx.state.temps,
+    pageCache: ctx.state.pageCache,
+  });
   const target = writer.locate(segments);
   try {
     await checkDavWrite(request, ctx, [{ segments, membership: target.existing === null }]);

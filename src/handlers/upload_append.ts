@@ -6,7 +6,6 @@ import { ResumableFile, UploadDataLost } from "../fs/resumable_file.ts";
 import { equalBytes, formatReprDigest, parseDigestField } from "../http/digest.ts";
 import { makeEtag } from "../http/etag.ts";
 import { HttpError } from "../http/http_error.ts";
-import { IdleTimeoutStream } from "../streams/idle_timeout_stream.ts";
 import { encodePath } from "../path/decode_path.ts";
 import { type DropTarget, recordDropUpload, releaseDropTarget } from "../shares/drop_box.ts";
 import { ShareRepository } from "../shares/share_repository.ts";
@@ -209,11 +208,12 @@ export async function appendToUpload(
     release = openStream(ctx, "upload");
     const file = uploadFile(ctx, session);
     const hash = checksum ? createHash(checksum.algorithm) : undefined;
-    const body = (request.body ?? ReadableStream.from<Uint8Array>([]))
-      .pipeThrough(new IdleTimeoutStream(ctx.config.bodyTimeout));
+    const body = request.body ?? ReadableStream.from<Uint8Array>([]);
     const { written, cause } = await file.append(offset, body, {
       maxBytes: (length ?? maxBytes) - offset,
       hash,
+      idleTimeout: ctx.config.bodyTimeout,
+      pageCache: ctx.state.pageCache,
       signal: AbortSignal.any([ctx.state.shutdownSignal, lost.signal, stop.signal]),
       // A checksummed append counts only whole: no checkpoints then.
       checkpoint: checksum ? undefined : async (n) => {

@@ -14,21 +14,25 @@ import { HttpError } from "../http/http_error.ts";
  */
 export class IdleTimeoutStream extends TransformStream<Uint8Array, Uint8Array> {
   constructor(ms: number) {
+    // One timer per quiet period, not one per chunk: each chunk only notes
+    // the time, and the timer, when it fires, waits out what is left.
     let timer: ReturnType<typeof setTimeout> | undefined;
-    let arm = (_controller: TransformStreamDefaultController<Uint8Array>) => {};
-    if (ms > 0) {
-      arm = (controller) => {
-        clearTimeout(timer);
-        timer = setTimeout(
-          () => controller.error(new HttpError(408, "Request body timed out")),
-          ms,
-        );
+    let last = 0;
+    const watch = (controller: TransformStreamDefaultController<Uint8Array>) => {
+      const check = () => {
+        const idle = performance.now() - last;
+        if (idle >= ms) controller.error(new HttpError(408, "Request body timed out"));
+        else timer = setTimeout(check, ms - idle);
       };
-    }
+      last = performance.now();
+      timer = setTimeout(check, ms);
+    };
     super({
-      start: (controller) => arm(controller),
+      start: (controller) => {
+        if (ms > 0) watch(controller);
+      },
       transform: (chunk, controller) => {
-        arm(controller);
+        last = performance.now();
         controller.enqueue(chunk);
       },
       flush: () => clearTimeout(timer),

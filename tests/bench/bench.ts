@@ -110,7 +110,13 @@ async function startSluice(bench: Bench, root: string, extra: string[] = []): Pr
   const sluice = await spawnSluice({
     command: Deno.execPath(),
     args: denoRunArgs(
-      ["--allow-read", "--allow-write", "--allow-net", "--allow-env"],
+      [
+        "--allow-read",
+        "--allow-write",
+        "--allow-net",
+        "--allow-env",
+        ...(extra.includes("--drop-upload-cache") ? ["--allow-ffi"] : []),
+      ],
       [root, "--port", "0", "--quiet", "--max-streams", "1000000", ...extra],
     ),
     prefix: withRaisedFileLimit(bench.machine.serverPin),
