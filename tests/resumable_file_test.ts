@@ -4,6 +4,7 @@
  * bytes past the offset (a crashed writer's) are cut off first.
  */
 import { join } from "node:path";
+import { uploadBatches } from "../src/fs/buffer_pool.ts";
 import { ResumableFile } from "../src/fs/resumable_file.ts";
 import { assertEquals } from "./helpers/assert.ts";
 
@@ -82,5 +83,46 @@ Deno.test("ResumableFile.append() cuts off bytes past its offset before writing"
     const stored = await Deno.readFile(file.path);
     assertEquals(stored.length, kept.length + next.length);
     assertEquals(stored.subarray(kept.length), next);
+  });
+});
+
+Deno.test("ResumableFile.append() borrows one batch from the upload pool, and works without one", async () => {
+  await withFile(async (file) => {
+    const body = pattern(3 * MiB + 5);
+    // A paused body: the append holds its batch while it waits.
+    let resume = () => {};
+    const paused = new Promise<void>((resolve) => resume = resolve);
+    let sent = 0;
+    const stream = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        if (sent === MiB) await paused;
+        if (sent >= body.length) return controller.close();
+        controller.enqueue(body.slice(sent, sent + 64 * 1024));
+        sent += 64 * 1024;
+      },
+    });
+    const before = uploadBatches.lent;
+    const appending = file.append(0, stream, { maxBytes: body.length });
+    while (sent < MiB) await new Promise((resolve) => setTimeout(resolve, 1));
+    assertEquals(uploadBatches.lent, before + 1, "one batch while paused");
+    resume();
+    assertEquals((await appending).written, body.length);
+    assertEquals(uploadBatches.lent, before, "the batch went back");
+
+    // Every batch lent elsewhere: the append writes each chunk as it comes.
+    const taken = [];
+    for (let b = uploadBatches.take(); b !== null; b = uploadBatches.take()) taken.push(b);
+    try {
+      const more = pattern(MiB + 3, 9);
+      const result = await file.append(body.length, chunked(more, 100_000), {
+        maxBytes: more.length,
+      });
+      assertEquals(result.written, more.length);
+      const stored = await Deno.readFile(file.path);
+      assertEquals(stored.subarray(body.length), more);
+      assertEquals(stored.subarray(0, body.length), body);
+    } finally {
+      for (const buffer of taken) uploadBatches.give(buffer);
+    }
   });
 });

@@ -7,7 +7,7 @@ import { contained } from "../path/contained.ts";
 import { errorCode } from "./error_code.ts";
 import { isHiddenName, TEMP_PREFIX } from "../path/decode_path.ts";
 import { type FileInfo, toFileInfo } from "./file_store.ts";
-import { uploadBatches } from "./buffer_pool.ts";
+import { BatchedWriter } from "./batched_writer.ts";
 
 /** Where a write or delete lands, resolved against ROOT before any change. */
 export interface WriteTarget {
@@ -63,58 +63,6 @@ export type TempFile = Pick<Deno.FsFile, "write" | "sync" | "syncData" | "stat" 
 
 function createTemp(path: string): Promise<Deno.FsFile> {
   return Deno.open(path, { write: true, createNew: true, mode: 0o644 });
-}
-
-async function writeAll(file: TempFile, bytes: Uint8Array): Promise<void> {
-  for (let offset = 0; offset < bytes.length;) {
-    offset += await file.write(bytes.subarray(offset));
-  }
-}
-
-/**
- * Writes chunks to `file` in batches of up to 1 MiB, copying small chunks
- * into a buffer borrowed from `uploadBatches`. Request bodies arrive in
- * chunks of ≤ 64 KiB; one async write per chunk costs a thread-pool round
- * trip each, which dominated upload time on a busy machine. When the pool
- * is empty (many uploads at once) chunks are written as they come.
- */
-class BatchedWriter {
-  readonly #file: TempFile;
-  readonly #wrote: (bytes: number) => void;
-  #buffer: Uint8Array<ArrayBuffer> | null = uploadBatches.take();
-  #filled = 0;
-
-  /** `wrote` hears of every write that reached the file. */
-  constructor(file: TempFile, wrote: (bytes: number) => void) {
-    this.#file = file;
-    this.#wrote = wrote;
-  }
-
-  async write(chunk: Uint8Array): Promise<void> {
-    const buffer = this.#buffer;
-    if (buffer === null) return await this.#writeAll(chunk);
-    if (this.#filled + chunk.length > buffer.length) await this.flush();
-    if (chunk.length >= buffer.length) return await this.#writeAll(chunk);
-    buffer.set(chunk, this.#filled);
-    this.#filled += chunk.length;
-  }
-
-  async flush(): Promise<void> {
-    if (this.#filled === 0 || this.#buffer === null) return;
-    await this.#writeAll(this.#buffer.subarray(0, this.#filled));
-    this.#filled = 0;
-  }
-
-  async #writeAll(bytes: Uint8Array): Promise<void> {
-    await writeAll(this.#file, bytes);
-    this.#wrote(bytes.length);
-  }
-
-  /** Returns the buffer to the pool (once no write is in flight). */
-  release(): void {
-    if (this.#buffer !== null) uploadBatches.give(this.#buffer);
-    this.#buffer = null;
-  }
 }
 
 /**

@@ -1,6 +1,7 @@
 import { syncDirectory } from "./sync_directory.ts";
 import type { PageCache } from "./page_cache.ts";
 import { Writeback, WRITEBACK_STEP } from "./writeback.ts";
+import { BatchedWriter } from "./batched_writer.ts";
 import { createHash, type Hash } from "node:crypto";
 import { join } from "node:path";
 import { HttpError } from "../http/http_error.ts";
@@ -12,19 +13,18 @@ import type { CommitGuard, FileWriter, WriteResult } from "./file_writer.ts";
 
 /**
  * Each running append reads its body into one pooled buffer of
- * `READ_CHUNK` bytes and gathers it in one of `BATCH` bytes, written out
- * when full and when the body ends or breaks: a paused or slow uploader
- * holds these two buffers and nothing more. Reading into reused buffers
- * instead of Deno's fresh 64 KiB chunks kept a 2 GiB upload's peak RSS at
- * a PUT's (93 instead of 153 MiB); batching brought its speed from 0.75×
- * to about 1× a PUT's.
+ * `READ_CHUNK` bytes and gathers it in a 1 MiB batch from the process-wide
+ * upload pool (see {@linkcode BatchedWriter}), written out when full and
+ * when the body ends or breaks: a paused or slow uploader holds these two
+ * buffers and nothing more. Reading into reused buffers instead of Deno's
+ * fresh 64 KiB chunks kept a 2 GiB upload's peak RSS at a PUT's (93
+ * instead of 153 MiB); batching brought its speed from 0.75× to about 1×
+ * a PUT's.
  */
 const READ_CHUNK = 128 * 1024;
-const BATCH = 1024 * 1024;
 
-/** Buffers shared by every append of this process (a few kept for reuse). */
+/** Read buffers shared by every append of this process (a few kept for reuse). */
 const readPool = new BufferPool(READ_CHUNK, 8);
-const pool = new BufferPool(BATCH, 8);
 
 /**
  * During a long append, the bytes so far are `fsync`ed and reported to
@@ -62,12 +62,6 @@ export class UploadDataLost extends Error {
   override name = "UploadDataLost";
   constructor() {
     super("The data of this upload is gone");
-  }
-}
-
-async function writeAll(file: Deno.FsFile, bytes: Uint8Array): Promise<void> {
-  for (let offset = 0; offset < bytes.length;) {
-    offset += await file.write(bytes.subarray(offset));
   }
 }
 
@@ -110,18 +104,18 @@ export class ResumableFile {
     options: AppendOptions,
   ): Promise<AppendResult> {
     const file = await this.#open();
-    // Chunks are gathered into one pooled buffer and written when it is
-    // full: fewer thread-pool round trips than a write per network read.
-    const batch = new Uint8Array(pool.take());
-    let filled = 0;
-    let synced = 0;
-    let cause: unknown = null;
     const writeback = new Writeback(() => file.syncData(), {
       path: this.path,
       start: offset,
       step: WRITEBACK_STEP,
       pageCache: options.pageCache ?? null,
     });
+    // Chunks are gathered into one pooled batch and written when it is
+    // full: fewer thread-pool round trips than a write per network read.
+    const batch = new BatchedWriter(file, (bytes) => writeback.wrote(bytes));
+    let accepted = 0;
+    let synced = 0;
+    let cause: unknown = null;
     // The timeout goes after the pooled reads, which need the raw byte stream.
     const idle = options.idleTimeout ?? 0;
     const chunks = pooledChunks(body, readPool);
@@ -129,16 +123,6 @@ export class ResumableFile {
       .getReader();
     const stop = () => reader.cancel(options.signal?.reason).catch(() => {});
     options.signal?.addEventListener("abort", stop, { once: true });
-    const writeBatch = async () => {
-      await writeAll(file, batch.subarray(0, filled));
-      writeback.wrote(filled);
-      filled = 0;
-      if (options.checkpoint && writeback.written - synced >= CHECKPOINT_BYTES) {
-        await writeback.sync();
-        synced = writeback.written;
-        await options.checkpoint(synced);
-      }
-    };
     try {
       const size = (await file.stat()).size;
       if (size < offset) throw new UploadDataLost();
@@ -158,7 +142,7 @@ export class ResumableFile {
           break;
         }
         const chunk = next.value;
-        if (writeback.written + filled + chunk.length > options.maxBytes) {
+        if (accepted + chunk.length > options.maxBytes) {
           readPool.give(chunk.buffer);
           await stop();
           await writeback.settled().catch(() => {});
@@ -166,17 +150,17 @@ export class ResumableFile {
           throw new HttpError(413, "Upload larger than its length or the size limit");
         }
         options.hash?.update(chunk);
-        for (let at = 0; at < chunk.length;) {
-          const n = Math.min(chunk.length - at, batch.length - filled);
-          batch.set(chunk.subarray(at, at + n), filled);
-          filled += n;
-          at += n;
-          if (filled === batch.length) await writeBatch();
-        }
+        await batch.write(chunk);
+        accepted += chunk.length;
         readPool.give(chunk.buffer);
+        if (options.checkpoint && writeback.written - synced >= CHECKPOINT_BYTES) {
+          await writeback.sync();
+          synced = writeback.written;
+          await options.checkpoint(synced);
+        }
       }
       // What arrived before an interruption is kept too.
-      if (filled > 0) await writeBatch();
+      await batch.flush();
       await writeback.sync();
       return { written: writeback.written, cause };
     } finally {
@@ -184,7 +168,7 @@ export class ResumableFile {
       options.signal?.removeEventListener("abort", stop);
       reader.releaseLock();
       file.close();
-      pool.give(batch.buffer);
+      batch.release();
     }
   }
 
@@ -203,7 +187,7 @@ export class ResumableFile {
   async sha256(): Promise<Uint8Array> {
     const hash = createHash("sha256");
     const file = await Deno.open(this.path, { read: true });
-    const buffer = new Uint8Array(pool.take());
+    const buffer = new Uint8Array(readPool.take());
     try {
       while (true) {
         const n = await file.read(buffer);
@@ -212,7 +196,7 @@ export class ResumableFile {
       }
     } finally {
       file.close();
-      pool.give(buffer.buffer);
+      readPool.give(buffer.buffer);
     }
     return new Uint8Array(hash.digest());
   }
