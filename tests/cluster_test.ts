@@ -20,32 +20,40 @@ function startInstance(root: string, redis: string): Promise<SluiceProcess> {
   });
 }
 
-/** An `/_/events` subscriber that collects events and can wait for one. */
+/**
+ * An `/_/events` subscriber that collects events and can wait for one.
+ *
+ * Disposing cancels the body rather than aborting the fetch: Deno holds a
+ * fetch's own signal only weakly from the one passed in, so once the
+ * `Response` is unreachable a GC cuts the link, the abort never reaches the
+ * body, and the stream (and the dispose) would wait forever.
+ */
 class Subscriber implements AsyncDisposable {
   readonly events: SseEvent[] = [];
-  readonly #controller = new AbortController();
   readonly #waiters: (() => void)[] = [];
+  #reader: ReadableStreamDefaultReader<string> | null = null;
   #done: Promise<void> = Promise.resolve();
 
   static async open(url: string, lastEventId?: string): Promise<Subscriber> {
     const subscriber = new Subscriber();
     const headers: Record<string, string> = lastEventId ? { "last-event-id": lastEventId } : {};
-    const response = await fetch(url, { headers, signal: subscriber.#controller.signal });
+    const response = await fetch(url, { headers });
     assertEquals(response.status, 200, `GET ${url}: ${response.status}`);
-    subscriber.#done = subscriber.#read(response.body!);
+    subscriber.#reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+    subscriber.#done = subscriber.#read(subscriber.#reader);
     await subscriber.waitFor((e) => e.type === "ready", "ready");
     return subscriber;
   }
 
-  async #read(body: ReadableStream<Uint8Array>): Promise<void> {
+  async #read(reader: ReadableStreamDefaultReader<string>): Promise<void> {
     const parser = new SseParser();
     try {
-      for await (const text of body.pipeThrough(new TextDecoderStream())) {
-        this.events.push(...parser.feed(text));
+      for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
+        this.events.push(...parser.feed(chunk.value));
         for (const wake of this.#waiters.splice(0)) wake();
       }
     } catch {
-      // Aborted by dispose.
+      // The connection failed; the events so far stay.
     }
   }
 
@@ -66,8 +74,8 @@ class Subscriber implements AsyncDisposable {
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
-    this.#controller.abort();
-    await this.#done;
+    await this.#reader?.cancel();
+    await deadline(this.#done, "the event stream to end", 5000);
   }
 }
 
@@ -196,7 +204,8 @@ Deno.test({
       }
     });
 
-    await t.step("Redis down: files still served, health degraded", async () => {
+    await t.step("Redis down: files still served, health degraded, events local", async () => {
+      await using onB = await Subscriber.open(b.href("/_/events"));
       await redis.stop();
       let health: Response | null = null;
       for (let i = 0; i < 100; i++) {
@@ -223,6 +232,21 @@ Deno.test({
       assertMatch(await upload.text(), /State store unavailable/);
       const temps = [...Deno.readDirSync(dir.path)].filter((e) => e.name.startsWith(".sluice-"));
       assertEquals(temps, [], "no temp file without a session");
+      // Events fall back to this instance's changes, after one reset: for
+      // onB, subscribed before the outage, and for onC, subscribing during
+      // it with an id of the shared log.
+      await onB.waitFor((e) => e.type === "reset", "reset on B");
+      const sharedId = onB.events.find((e) => e.type === "ready")!.lastEventId;
+      await using onC = await Subscriber.open(c.href("/_/events"), sharedId);
+      const replay = onC.events.map((e) => `${e.type} ${e.lastEventId}`);
+      assertEquals(replay, ["reset L", "ready L"]);
+      await Deno.writeTextFile(`${dir.path}/outage.txt`, "written during the outage");
+      for (const [name, subscriber] of [["B", onB], ["C", onC]] as const) {
+        const seen = (e: SseEvent) => e.data.includes('"path":"outage.txt"');
+        const local = await subscriber.waitFor(seen, `outage.txt on ${name}`);
+        assertMatch(local.lastEventId, /^L/);
+        assertEquals(subscriber.events.filter((e) => e.type === "reset").length, 1);
+      }
     });
 
     await t.step("Redis back: instances recover without a restart", async () => {

@@ -181,8 +181,10 @@ export class ClusterFeed implements ChangeSource {
         if (await this.#claim(value.change)) {
           await this.#store.append(CHANGES_LOG, JSON.stringify(value.change));
         }
-      } catch {
-        // The bus is down: the read loop switches subscribers to local changes.
+      } catch (error) {
+        // The bus is down: subscribers get their reset before this change,
+        // never an L id in the shared sequence; the read loop recovers.
+        if (this.#shared) this.#degrade((error as Error).message);
         this.#broadcast({ type: "change", id: `L${value.id}`, change: value.change });
       }
     }
