@@ -156,7 +156,9 @@ Deno.test("sseChat() aborts the upstream request within a second of the client l
       if (when === "mid-answer") {
         let text = "";
         while (!text.includes(" two")) {
-          text += new TextDecoder().decode((await reader.read()).value);
+          const { done, value } = await deadline(reader.read(), "the second token");
+          assertOk(!done, `the stream ended before " two": ${text}`);
+          text += new TextDecoder().decode(value);
         }
       }
       const left = performance.now();
