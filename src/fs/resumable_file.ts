@@ -5,26 +5,10 @@ import { BatchedWriter } from "./batched_writer.ts";
 import { createHash, type Hash } from "node:crypto";
 import { join } from "node:path";
 import { HttpError } from "../http/http_error.ts";
-import { IdleTimeoutStream } from "../streams/idle_timeout_stream.ts";
-import { BufferPool, pooledChunks } from "../streams/pooled_chunk_stream.ts";
+import { uploadBody, uploadReads } from "../streams/upload_body.ts";
 import { errorCode } from "./error_code.ts";
 import { type FileInfo, toFileInfo } from "./file_store.ts";
 import type { CommitGuard, FileWriter, WriteResult } from "./file_writer.ts";
-
-/**
- * Each running append reads its body into one pooled buffer of
- * `READ_CHUNK` bytes and gathers it in a 1 MiB batch from the process-wide
- * upload pool (see {@linkcode BatchedWriter}), written out when full and
- * when the body ends or breaks: a paused or slow uploader holds these two
- * buffers and nothing more. Reading into reused buffers instead of Deno's
- * fresh 64 KiB chunks kept a 2 GiB upload's peak RSS at a PUT's (93
- * instead of 153 MiB); batching brought its speed from 0.75× to about 1×
- * a PUT's.
- */
-const READ_CHUNK = 128 * 1024;
-
-/** Read buffers shared by every append of this process (a few kept for reuse). */
-const readPool = new BufferPool(READ_CHUNK, 8);
 
 /**
  * During a long append, the bytes so far are `fsync`ed and reported to
@@ -90,9 +74,12 @@ export class ResumableFile {
   }
 
   /**
-   * Appends `body` at `offset`, reading into one pooled buffer at a time.
-   * A body that fails or is stopped by `signal` keeps what arrived. Every
-   * byte counted in the result is on disk (`fsync`).
+   * Appends `body` at `offset`, reading into one pooled 128 KiB buffer at a
+   * time (`uploadBody`) and gathering it in a 1 MiB batch from the upload
+   * pool (`BatchedWriter`): a paused or slow uploader holds these two
+   * buffers and nothing more. A body that fails or is stopped by `signal`
+   * keeps what arrived. Every byte counted in the result is on disk
+   * (`fsync`).
    *
    * @throws {UploadDataLost} when the file is missing or shorter than `offset`.
    * @throws {HttpError} 413 when the body is longer than `maxBytes` (the
@@ -116,11 +103,7 @@ export class ResumableFile {
     let accepted = 0;
     let synced = 0;
     let cause: unknown = null;
-    // The timeout goes after the pooled reads, which need the raw byte stream.
-    const idle = options.idleTimeout ?? 0;
-    const chunks = pooledChunks(body, readPool);
-    const reader = (idle > 0 ? chunks.pipeThrough(new IdleTimeoutStream(idle)) : chunks)
-      .getReader();
+    const reader = uploadBody(body, options.idleTimeout ?? 0).getReader();
     const stop = () => reader.cancel(options.signal?.reason).catch(() => {});
     options.signal?.addEventListener("abort", stop, { once: true });
     try {
@@ -143,7 +126,7 @@ export class ResumableFile {
         }
         const chunk = next.value;
         if (accepted + chunk.length > options.maxBytes) {
-          readPool.give(chunk.buffer);
+          uploadReads.give(chunk.buffer);
           await stop();
           await writeback.settled().catch(() => {});
           await file.truncate(offset);
@@ -152,7 +135,7 @@ export class ResumableFile {
         options.hash?.update(chunk);
         await batch.write(chunk);
         accepted += chunk.length;
-        readPool.give(chunk.buffer);
+        uploadReads.give(chunk.buffer);
         if (options.checkpoint && writeback.written - synced >= CHECKPOINT_BYTES) {
           await writeback.sync();
           synced = writeback.written;
@@ -187,7 +170,7 @@ export class ResumableFile {
   async sha256(): Promise<Uint8Array> {
     const hash = createHash("sha256");
     const file = await Deno.open(this.path, { read: true });
-    const buffer = new Uint8Array(readPool.take());
+    const buffer = new Uint8Array(uploadReads.take());
     try {
       while (true) {
         const n = await file.read(buffer);
@@ -196,7 +179,7 @@ export class ResumableFile {
       }
     } finally {
       file.close();
-      readPool.give(buffer.buffer);
+      uploadReads.give(buffer.buffer);
     }
     return new Uint8Array(hash.digest());
   }

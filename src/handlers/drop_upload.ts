@@ -13,7 +13,7 @@ import {
 import type { ShareRecord } from "../shares/share_repository.ts";
 import { openStream } from "../stream_slots.ts";
 import { ByteLimitStream } from "../streams/byte_limit_stream.ts";
-import { IdleTimeoutStream } from "../streams/idle_timeout_stream.ts";
+import { uploadBody, uploadReads } from "../streams/upload_body.ts";
 
 /**
  * `PUT /_/s/<token>/<name>` into a drop box: streams the body into a new
@@ -48,17 +48,17 @@ export async function dropUpload(
     temps: ctx.state.temps,
     pageCache: ctx.state.pageCache,
   });
-  const body = request.body ?? new ReadableStream({ start: (c) => c.close() });
   try {
     const result = await writer.write(
       writer.locate(target.segments),
-      body.pipeThrough(new IdleTimeoutStream(ctx.config.bodyTimeout)).pipeThrough(limit),
+      uploadBody(request.body, ctx.config.bodyTimeout).pipeThrough(limit),
       (current) => {
         if (target.reservedBytes > 0 && limit.bytes !== target.reservedBytes) {
           throw new SourceError(new RangeError("Body shorter than Content-Length"));
         }
         if (current !== null) throw new HttpError(409, "The name was taken meanwhile, try again");
       },
+      (chunk) => uploadReads.give(chunk.buffer),
     );
     await recordDropUpload(ctx, target, result.info.size);
   } catch (error) {
